@@ -1,0 +1,20 @@
+/*
+ * cli.h - the fragtrace command line: one function per subcommand.
+ *
+ * Exit statuses: 0 success; 1 the program failed or outputs differ;
+ * 2 bad usage or malformed input. Errors are one line on stderr, and
+ * nothing is written to stdout on error.
+ */
+#ifndef FRAGTRACE_CLI_CLI_H
+#define FRAGTRACE_CLI_CLI_H
+
+#define EXIT_USAGE 2
+
+int cmd_rpo(int argc, char **argv);
+int cmd_conform(int argc, char **argv);
+
+/* Print "fragtrace: <cmd>: <message>\n" on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * main.c - fragtrace entry point: dispatches to a subcommand.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: fragtrace COMMAND [ARGS]\n"
+    "\n"
+    "fragtrace is a C reference implementation of Miden VM v0.19.0 trace generation.\n"
+    "\n"
+    "commands:\n"
+    "  rpo ELEMENTS     print the RPO256 hash_elements digest of a comma-separated list\n"
+    "                   of decimal field elements, as four decimal elements\n"
+    "  conform [--vectors DIR]\n"
+    "                   check fragtrace against upstream's vectors (default\n"
+    "                   ../shared/vectors/miden-v0.19.0), one line per case\n"
+    "  help             print this text\n"
+    "\n"
+    "Exit status: 0 success, 1 program failure or mismatch, 2 bad usage or input.\n"
+    "Field elements are canonical decimals below p = 18446744069414584321.\n";
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "fragtrace: %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    { "rpo", cmd_rpo },
+    { "conform", cmd_conform },
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(name, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "fragtrace: unknown command '%s' (try 'fragtrace --help')\n", name);
+    return EXIT_USAGE;
+}

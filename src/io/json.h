@@ -1,0 +1,46 @@
+/*
+ * json.h - a small strict JSON reader (RFC 8259) for vector metadata and
+ * upstream .inputs files.
+ *
+ * Numbers are kept as their text so that 64-bit field elements are never
+ * squeezed through a double. Errors carry "LINE:COL: message".
+ */
+#ifndef FRAGTRACE_IO_JSON_H
+#define FRAGTRACE_IO_JSON_H
+
+#include <stddef.h>
+#include "field/felt.h"
+
+/* Nesting deeper than this is rejected rather than risking the C stack. */
+#define JSON_MAX_DEPTH 64
+
+typedef enum {
+    JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT
+} json_kind_t;
+
+typedef struct json_value json_value_t;
+struct json_value {
+    json_kind_t kind;
+    int line, col;          /* where the value starts (1-based) */
+    char *text;             /* JSON_NUMBER: the number's text; JSON_STRING: decoded UTF-8 */
+    size_t len;             /* length of text */
+    size_t n;               /* JSON_ARRAY / JSON_OBJECT: number of items */
+    json_value_t **items;   /* the items (object member values) */
+    char **keys;            /* JSON_OBJECT: the member names */
+};
+
+/* Parse text[0..len). Returns the root or NULL with "LINE:COL: message"
+ * in err. Free with json_free. */
+json_value_t *json_parse(const char *text, size_t len, char *err, size_t err_len);
+void json_free(json_value_t *v);
+
+/* Member of an object by name (the last one if repeated), or NULL. */
+const json_value_t *json_get(const json_value_t *obj, const char *key);
+
+/* A JSON number that is a canonical felt: digits only (no sign, fraction or
+ * exponent) and < p. Returns 0, or a felt_parse_status. */
+int json_felt(const json_value_t *v, felt_t *out);
+
+const char *json_kind_name(json_kind_t k);
+
+#endif
