@@ -16,14 +16,14 @@
 #define UPSTREAM_CASES 27
 #define TRACE_COLUMNS 72
 
-static const char *shared_dir(void)
+static inline const char *shared_dir(void)
 {
     const char *d = getenv("FRAGTRACE_SHARED");
     return d ? d : "../shared";
 }
 
 /* Read a whole file, NUL-terminated; NULL if it cannot be read. */
-static char *slurp_file(const char *path, size_t *len)
+static inline char *slurp_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -46,7 +46,7 @@ static char *slurp_file(const char *path, size_t *len)
 
 /* The numbers of the JSON array at "key": [n, n, ...]; returns how many
  * were read (at most max), or -1 if the key is absent or malformed. */
-static int json_u64_array(const char *json, const char *key, uint64_t *out, int max)
+static inline int json_u64_array(const char *json, const char *key, uint64_t *out, int max)
 {
     char pat[64];
     snprintf(pat, sizeof pat, "\"%s\"", key);
@@ -73,7 +73,7 @@ static int json_u64_array(const char *json, const char *key, uint64_t *out, int 
 }
 
 /* Path of a file of upstream case k (1-based): .../case_NN/NAME. */
-static void case_path(char *buf, size_t len, int k, const char *name)
+static inline void case_path(char *buf, size_t len, int k, const char *name)
 {
     snprintf(buf, len, "%s/vectors/miden-v0.19.0/case_%02d/%s", shared_dir(), k, name);
 }
@@ -85,7 +85,7 @@ typedef struct {
 } ref_trace_t;
 
 /* Parse a trace CSV; returns 0, or -1 with a message in err. */
-static int ref_trace_load(const char *path, ref_trace_t *t, char *err, size_t err_len)
+static inline int ref_trace_load(const char *path, ref_trace_t *t, char *err, size_t err_len)
 {
     size_t len;
     char *text = slurp_file(path, &len);

@@ -15,6 +15,9 @@ static const char usage[] =
     "commands:\n"
     "  rpo ELEMENTS     print the RPO256 hash_elements digest of a comma-separated list\n"
     "                   of decimal field elements, as four decimal elements\n"
+    "  hash FILE [--hex]\n"
+    "                   print the program hash (MAST root digest) of FILE\n"
+    "  fmt FILE         print FILE in canonical form\n"
     "  conform [--vectors DIR]\n"
     "                   check fragtrace against upstream's vectors (default\n"
     "                   ../shared/vectors/miden-v0.19.0), one line per case\n"
@@ -41,6 +44,8 @@ struct command {
 static const struct command commands[] = {
     { "rpo", cmd_rpo },
     { "conform", cmd_conform },
+    { "hash", cmd_hash },
+    { "fmt", cmd_fmt },
 };
 
 int main(int argc, char **argv)

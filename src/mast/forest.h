@@ -1,0 +1,114 @@
+/*
+ * forest.h - a program's MAST: a forest of nodes, its procedures, its
+ * kernel and the host library.
+ *
+ * Nodes live in one array and refer to each other by index; a node's
+ * digest is computed when it is created (children first), as in miden-core
+ * v0.19.0 (core/src/mast/node/, one file per node kind; rules in
+ * spec/program-format.md).
+ *
+ * Procedures are named roots: `proc.NAME` (program forest), `kernel.NAME`
+ * (program forest and kernel, target of syscall) and `library.NAME` (only
+ * in the host library, reachable through external and dyn). At run time a
+ * digest resolves within the program forest first, then the library.
+ */
+#ifndef FRAGTRACE_MAST_FOREST_H
+#define FRAGTRACE_MAST_FOREST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hash/rpo.h"
+#include "mast/batch.h"
+#include "mast/ops.h"
+
+/* Limits of the text format, so that no input can exhaust memory or the
+ * stack. spec/program-format.md documents them. */
+#define PROGRAM_MAX_BYTES ((size_t)16 << 20)  /* 16 MiB of program text */
+#define PROGRAM_MAX_DEPTH 256                 /* nested control nodes */
+#define PROGRAM_MAX_NAME 255                  /* procedure name length */
+#define KERNEL_MAX_PROCS 255                  /* upstream Kernel::MAX_NUM_PROCEDURES */
+
+typedef enum {
+    NODE_BLOCK, NODE_JOIN, NODE_SPLIT, NODE_LOOP, NODE_CALL, NODE_SYSCALL,
+    NODE_DYN, NODE_DYNCALL, NODE_EXTERNAL
+} node_kind_t;
+
+/* Hashing domains (the control op's opcode; a basic block uses 0). */
+#define DOMAIN_JOIN 87
+#define DOMAIN_SPLIT 84
+#define DOMAIN_LOOP 85
+#define DOMAIN_CALL 108
+#define DOMAIN_SYSCALL 104
+#define DOMAIN_DYN 88
+#define DOMAIN_DYNCALL 92
+
+typedef struct {
+    node_kind_t kind;
+    uint32_t child[2];       /* JOIN: first, second; SPLIT: true, false; LOOP: body;
+                                CALL, SYSCALL: callee */
+    word_t digest;           /* EXTERNAL: the digest it stands for */
+    uint32_t ops_start;      /* BLOCK: its padded ops in forest->ops */
+    uint32_t n_ops;
+    uint32_t batches_start;  /* BLOCK: its batches in forest->batches */
+    uint32_t n_batches;
+    uint32_t line, col;      /* where the node was written */
+} mast_node_t;
+
+typedef enum { PROC_PLAIN, PROC_KERNEL, PROC_LIBRARY } proc_kind_t;
+
+typedef struct {
+    char *name;
+    uint32_t node;
+    proc_kind_t kind;
+    uint32_t line, col;
+} mast_proc_t;
+
+typedef struct {
+    mast_node_t *nodes;
+    uint32_t n_nodes, cap_nodes;
+    op_t *ops;
+    uint32_t n_ops, cap_ops;
+    op_batch_t *batches;
+    uint32_t n_batches, cap_batches;
+    mast_proc_t *procs;
+    uint32_t n_procs, cap_procs;
+    uint32_t entry;                   /* node of `begin ... end` */
+    word_t kernel[KERNEL_MAX_PROCS];  /* kernel procedure digests, sorted by their bytes */
+    uint32_t n_kernel;
+} mast_forest_t;
+
+void mast_forest_init(mast_forest_t *f);
+void mast_forest_free(mast_forest_t *f);
+
+/* The program hash: the digest of the entry node. */
+static inline word_t mast_program_hash(const mast_forest_t *f) { return f->nodes[f->entry].digest; }
+
+/* The procedure whose root has this digest: program forest first (plain and
+ * kernel procedures, in definition order), then, if with_library, the host
+ * library. Returns the procedure index or -1. */
+long mast_find_proc(const mast_forest_t *f, word_t digest, int with_library);
+
+/* The procedure whose root is this node, or -1. */
+long mast_proc_of_node(const mast_forest_t *f, uint32_t node);
+
+/* Whether digest is a kernel procedure. */
+int mast_kernel_contains(const mast_forest_t *f, word_t digest);
+
+/* Compare words as upstream orders kernel procedures: by their 32-byte
+ * little-endian encoding, lexicographically. */
+int word_cmp_bytes(word_t a, word_t b);
+int word_eq(word_t a, word_t b);
+
+/* "0x" + 64 lowercase hex digits, each element as 8 little-endian bytes;
+ * buf must hold 67 bytes. */
+void word_to_hex(word_t w, char buf[67]);
+/* Parse that form (exactly 66 characters); returns 0 or -1 (bad digit,
+ * wrong length, or an element >= p). */
+int word_from_hex(const char *s, size_t len, word_t *out);
+
+/* Digest of a basic block from its batches: hash_elements over 8 group
+ * felts per batch. */
+word_t mast_block_digest(const op_batch_t *batches, uint32_t n_batches);
+
+#endif

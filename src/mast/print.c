@@ -1,0 +1,168 @@
+/*
+ * print.c - canonical program text (see print.h).
+ */
+#include "print.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINE_WIDTH 80
+#define INDENT 4
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int oom;
+} sbuf_t;
+
+static void put(sbuf_t *s, const char *text, size_t n)
+{
+    if (s->oom)
+        return;
+    if (s->len + n + 1 > s->cap) {
+        size_t nc = s->cap ? s->cap : 1024;
+        while (s->len + n + 1 > nc)
+            nc *= 2;
+        char *nb = realloc(s->buf, nc);
+        if (!nb) {
+            s->oom = 1;
+            return;
+        }
+        s->buf = nb;
+        s->cap = nc;
+    }
+    memcpy(s->buf + s->len, text, n);
+    s->len += n;
+    s->buf[s->len] = '\0';
+}
+
+static void puts_(sbuf_t *s, const char *text) { put(s, text, strlen(text)); }
+
+static void indent(sbuf_t *s, int level)
+{
+    for (int i = 0; i < level * INDENT; i++)
+        put(s, " ", 1);
+}
+
+/* An operation as upstream displays it: name, and (value) for push and the
+ * error-code ops (always printed, also 0). */
+static size_t op_text(const op_t *op, char *buf, size_t len)
+{
+    const op_info_t *info = op_by_code(op->opcode);
+    if (info->imm == IMM_NONE)
+        return (size_t)snprintf(buf, len, "%s", info->name);
+    return (size_t)snprintf(buf, len, "%s(%llu)", info->name, (unsigned long long)op->imm);
+}
+
+/* How a call, syscall or external names its target: the procedure's name
+ * when one of this program's procedures is that node or has that digest,
+ * else the digest in hex. */
+static void target_text(const mast_forest_t *f, uint32_t node, char *buf, size_t len)
+{
+    long proc = mast_proc_of_node(f, node);
+    if (proc < 0 && f->nodes[node].kind == NODE_EXTERNAL)
+        proc = mast_find_proc(f, f->nodes[node].digest, 1);
+    if (proc >= 0) {
+        snprintf(buf, len, "%s", f->procs[proc].name);
+    } else {
+        char hex[67];
+        word_to_hex(f->nodes[node].digest, hex);
+        snprintf(buf, len, "%s", hex);
+    }
+}
+
+static void print_node(sbuf_t *s, const mast_forest_t *f, uint32_t id, int level)
+{
+    const mast_node_t *n = &f->nodes[id];
+    char text[PROGRAM_MAX_NAME + 80];
+    switch (n->kind) {
+    case NODE_BLOCK: {
+        size_t width = strlen("basic_block") + strlen(" end");
+        for (uint32_t i = 0; i < n->n_ops; i++)
+            width += 1 + op_text(&f->ops[n->ops_start + i], text, sizeof text);
+        const int one_line = (size_t)(level * INDENT) + width <= LINE_WIDTH;
+        puts_(s, "basic_block");
+        for (uint32_t i = 0; i < n->n_ops; i++) {
+            if (one_line) {
+                puts_(s, " ");
+            } else {
+                puts_(s, "\n");
+                indent(s, level + 1);
+            }
+            op_text(&f->ops[n->ops_start + i], text, sizeof text);
+            puts_(s, text);
+        }
+        if (one_line) {
+            puts_(s, " end");
+        } else {
+            puts_(s, "\n");
+            indent(s, level);
+            puts_(s, "end");
+        }
+        return;
+    }
+    case NODE_JOIN:
+    case NODE_SPLIT:
+    case NODE_LOOP:
+        puts_(s, n->kind == NODE_JOIN ? "join\n" : n->kind == NODE_SPLIT ? "if.true\n" : "while.true\n");
+        indent(s, level + 1);
+        print_node(s, f, n->child[0], level + 1);
+        puts_(s, "\n");
+        if (n->kind != NODE_LOOP) {
+            if (n->kind == NODE_SPLIT) {
+                indent(s, level);
+                puts_(s, "else\n");
+            }
+            indent(s, level + 1);
+            print_node(s, f, n->child[1], level + 1);
+            puts_(s, "\n");
+        }
+        indent(s, level);
+        puts_(s, "end");
+        return;
+    case NODE_CALL:
+    case NODE_SYSCALL:
+        puts_(s, n->kind == NODE_CALL ? "call." : "syscall.");
+        target_text(f, n->child[0], text, sizeof text);
+        puts_(s, text);
+        return;
+    case NODE_EXTERNAL:
+        puts_(s, "external.");
+        target_text(f, id, text, sizeof text);
+        puts_(s, text);
+        return;
+    case NODE_DYN:
+        puts_(s, "dyn");
+        return;
+    case NODE_DYNCALL:
+        puts_(s, "dyncall");
+        return;
+    }
+}
+
+char *mast_format(const mast_forest_t *f, size_t *len)
+{
+    sbuf_t s = { 0 };
+    static const char *const kind_word[] = { "proc.", "kernel.", "library." };
+    for (uint32_t i = 0; i < f->n_procs; i++) {
+        puts_(&s, kind_word[f->procs[i].kind]);
+        puts_(&s, f->procs[i].name);
+        puts_(&s, "\n");
+        indent(&s, 1);
+        print_node(&s, f, f->procs[i].node, 1);
+        puts_(&s, "\nend\n\n");
+    }
+    puts_(&s, "begin\n");
+    indent(&s, 1);
+    print_node(&s, f, f->entry, 1);
+    puts_(&s, "\nend\n");
+    if (s.oom) {
+        free(s.buf);
+        return NULL;
+    }
+    if (len)
+        *len = s.len;
+    return s.buf;
+}

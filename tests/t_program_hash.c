@@ -1,0 +1,103 @@
+/*
+ * t_program_hash.c - `fragtrace hash` against the program hashes the Rust
+ * VM recorded: the 27 upstream cases and the 80 per-operation oracle cases,
+ * plus digests upstream states outright.
+ */
+#include "tap.h"
+#include "run_cmd.h"
+#include "shared_vectors.h"
+#include "io/json.h"
+
+/* Check every case of a cases.json: `fragtrace hash DIR/PROGRAM` must print
+ * its program_hash. Returns the number of cases checked (-1: unreadable). */
+static int check_cases(const char *dir, int *bad)
+{
+    char path[1024], err[256];
+    snprintf(path, sizeof path, "%s/cases.json", dir);
+    size_t len;
+    char *text = slurp_file(path, &len);
+    if (!text)
+        return -1;
+    json_value_t *root = json_parse(text, len, err, sizeof err);
+    free(text);
+    if (!root || root->kind != JSON_ARRAY) {
+        tap_diag("%s: %s", path, root ? "not an array" : err);
+        json_free(root);
+        return -1;
+    }
+    int n = 0;
+    for (size_t i = 0; i < root->n; i++) {
+        const json_value_t *c = root->items[i];
+        const json_value_t *prog = json_get(c, "program"), *hash = json_get(c, "program_hash");
+        if (!prog || prog->kind != JSON_STRING || !hash || hash->kind != JSON_ARRAY || hash->n != 4) {
+            (*bad)++;
+            continue;
+        }
+        char want[128];
+        size_t w = 0;
+        for (int k = 0; k < 4; k++)
+            w += (size_t)snprintf(want + w, sizeof want - w, "%s%s", k ? " " : "",
+                                  hash->items[k]->text);
+        snprintf(want + w, sizeof want - w, "\n");
+        snprintf(path, sizeof path, "%s/%s", dir, prog->text);
+        run_result_t r = run_fragtrace((const char *[]){ "hash", path, NULL });
+        if (r.status != 0 || strcmp(r.out, want) != 0) {
+            (*bad)++;
+            tap_diag("%s: got '%.*s' (status %d, %s), expected %s", path, (int)strcspn(r.out, "\n"),
+                     r.out, r.status, r.err, want);
+        }
+        run_free(&r);
+        n++;
+    }
+    json_free(root);
+    return n;
+}
+
+int main(void)
+{
+    tap_plan(5);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/vectors/miden-v0.19.0", shared_dir());
+    int bad = 0;
+    int n = check_cases(dir, &bad);
+    if (n < 0)
+        tap_ok(1, "# SKIP %s is absent", dir);
+    else
+        tap_ok(n == UPSTREAM_CASES && bad == 0, "program_hash of %d/%d upstream cases reproduced",
+               n - bad, UPSTREAM_CASES);
+
+    snprintf(dir, sizeof dir, "%s/vectors/oracle-v0.19.0/ops", shared_dir());
+    bad = 0;
+    n = check_cases(dir, &bad);
+    if (n < 0)
+        tap_ok(1, "# SKIP %s is absent", dir);
+    else
+        tap_ok(n == 80 && bad == 0, "program_hash of %d/80 per-operation oracle cases reproduced",
+               n - bad);
+
+    /* The vectors README states these two block digests. */
+    const char *path = "/tmp/t_program_hash.masm";
+    FILE *f = fopen(path, "w");
+    fputs("begin basic_block swap end end\n", f);
+    fclose(f);
+    run_result_t r = run_fragtrace((const char *[]){ "hash", path, NULL });
+    tap_ok(r.status == 0 && !strcmp(r.out, "10995436151082118190 776663942277617877 "
+                                           "3177713792132750309 10407898805173442467\n"),
+           "basic_block swap end");
+    run_free(&r);
+    r = run_fragtrace((const char *[]){ "hash", "--hex", path, NULL });
+    tap_ok(r.status == 0 &&
+           !strcmp(r.out, "0x2eecbc4feca29798d5d84f95bd43c70ae59bee91db81192ca35793e4d1487090\n"),
+           "--hex prints 0x and 64 hex digits, little-endian per element");
+    run_free(&r);
+    f = fopen(path, "w");
+    fputs("begin basic_block swap swap end end\n", f);
+    fclose(f);
+    r = run_fragtrace((const char *[]){ "hash", path, NULL });
+    tap_ok(r.status == 0 && !strcmp(r.out, "9552974201798903089 993192251238261044 "
+                                           "1885027269046469428 8558115384207742312\n"),
+           "basic_block swap swap end");
+    run_free(&r);
+    remove(path);
+    return tap_done();
+}
