@@ -53,7 +53,7 @@ static void batch_ops_text(const mast_forest_t *f, const op_batch_t *b, char *bu
     size_t n = 0;
     buf[0] = '\0';
     for (int i = 0; i < b->num_ops && n < len; i++) {
-        const op_t *op = &f->ops[b->first_op + i];
+        const op_t *op = &f->ops[f->nodes[f->entry].ops_start + b->first_op + i];
         const op_info_t *info = op_by_code(op->opcode);
         if (info->imm == IMM_PUSH)
             n += (size_t)snprintf(buf + n, len - n, "%s%s(%llu)", i ? " " : "", info->name,

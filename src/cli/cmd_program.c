@@ -69,7 +69,8 @@ int cmd_fmt(int argc, char **argv)
         puts("usage: fragtrace fmt FILE\n"
              "Prints FILE in canonical form: procedures in definition order, then the entry;\n"
              "4 spaces per level; a basic block on one line when it fits in 80 columns;\n"
-             "the NOOPs batching inserts written out; decorators and comments dropped.");
+             "operations as written (the NOOPs batching inserts stay implied); decorators\n"
+             "and comments dropped.");
         return 0;
     }
     if (argc != 2) {

@@ -27,12 +27,14 @@ typedef struct {
 } acc_t;
 
 /*@ predicate weights_ok =
-      \forall integer k; 0 <= k <= 9 ==> op_weight[k] == \pow(2, 7 * k);
+      op_weight[0] == 1 && op_weight[8] == 72057594037927936 &&
+      (\forall integer k; 0 <= k < 9 ==> op_weight[k + 1] == 128 * op_weight[k]) &&
+      (\forall integer k; 0 <= k <= 8 ==> 1 <= op_weight[k] <= 72057594037927936);
 
     // The accumulator's invariant. Slots after the current group have not
     // been touched (the batch starts zeroed); groups before it hold at most
     // GROUP_OPS ops each.
-    predicate acc_ok(acc_t *a) =
+    predicate acc_core(acc_t *a) =
       \valid(a->b) && \valid(a->ops + (0 .. a->ops_cap - 1)) &&
       \separated(a->b, a->ops + (0 .. a->ops_cap - 1)) &&
       a->n_ops <= a->ops_cap &&
@@ -44,8 +46,12 @@ typedef struct {
       a->b->num_ops == a->b->indptr[a->group_idx] + a->op_idx &&
       (\forall integer g; 0 <= g < BATCH_GROUPS ==> canonical(a->b->groups[g])) &&
       (\forall integer g; 0 <= g < a->group_idx ==>
-         a->b->indptr[g] <= a->b->indptr[g + 1] <= a->b->indptr[g] + GROUP_OPS) &&
-      (\forall integer g; a->group_idx < g <= BATCH_GROUPS ==> a->b->indptr[g] == 0);
+         a->b->indptr[g] <= a->b->indptr[g + 1] <= a->b->indptr[g] + GROUP_OPS);
+
+    predicate untouched_after(acc_t *a, integer k) =
+      \forall integer g; k < g <= BATCH_GROUPS ==> a->b->indptr[g] == 0;
+
+    predicate acc_ok(acc_t *a) = acc_core(a) && untouched_after(a, a->group_idx);
 */
 
 /* Append one op to the current group. */
@@ -66,6 +72,7 @@ static int push_op(acc_t *a, uint8_t opcode, felt_t imm, uint32_t line, uint32_t
     o->line = line;
     o->col = col;
     a->n_ops++;
+    /*@ assert opcode * op_weight[a->op_idx] <= 127 * op_weight[a->op_idx]; */
     /*@ assert a->group + opcode * op_weight[a->op_idx] < 128 * op_weight[a->op_idx]; */
     a->group += (uint64_t)opcode * op_weight[a->op_idx];
     a->op_idx++;
@@ -103,7 +110,7 @@ static int pad_if_needed(acc_t *a, uint32_t line, uint32_t col)
             a->b->padding[a->group_idx], a->b->groups[a->group_idx],
             a->b->indptr[a->group_idx + 1 .. a->next_slot];
     ensures \result == 0 || \result == BATCH_NO_ROOM;
-    ensures \result == 0 ==> acc_ok(a) && 1 <= a->op_idx &&
+    ensures \result == 0 ==> acc_core(a) && untouched_after(a, a->next_slot) && 1 <= a->op_idx &&
       (\forall integer g; a->group_idx < g <= a->next_slot ==> a->b->indptr[g] == a->b->num_ops);
 */
 static int seal_group(acc_t *a, uint32_t line, uint32_t col)

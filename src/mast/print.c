@@ -73,18 +73,42 @@ static void target_text(const mast_forest_t *f, uint32_t node, char *buf, size_t
     }
 }
 
+/* Whether op i of block n is a NOOP that batching inserted: the last op of
+ * a group whose padding flag is set. */
+static int is_padding(const mast_forest_t *f, const mast_node_t *n, uint32_t i)
+{
+    for (uint32_t b = 0; b < n->n_batches; b++) {
+        const op_batch_t *ob = &f->batches[n->batches_start + b];
+        const uint32_t first = ob->first_op; /* relative to the block */
+        if (i < first || i >= first + ob->num_ops)
+            continue;
+        for (int g = 0; g < ob->num_groups; g++)
+            if (ob->padding[g] && ob->indptr[g + 1] > ob->indptr[g] &&
+                i == first + ob->indptr[g + 1] - 1u)
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
 static void print_node(sbuf_t *s, const mast_forest_t *f, uint32_t id, int level)
 {
     const mast_node_t *n = &f->nodes[id];
     char text[PROGRAM_MAX_NAME + 80];
     switch (n->kind) {
     case NODE_BLOCK: {
+        /* Only the operations as written: the NOOPs batching inserted are
+           implied (printing them would make them real ops on re-parsing,
+           and batching would pad again: same digest, one more cycle). */
         size_t width = strlen("basic_block") + strlen(" end");
         for (uint32_t i = 0; i < n->n_ops; i++)
-            width += 1 + op_text(&f->ops[n->ops_start + i], text, sizeof text);
+            if (!is_padding(f, n, i))
+                width += 1 + op_text(&f->ops[n->ops_start + i], text, sizeof text);
         const int one_line = (size_t)(level * INDENT) + width <= LINE_WIDTH;
         puts_(s, "basic_block");
         for (uint32_t i = 0; i < n->n_ops; i++) {
+            if (is_padding(f, n, i))
+                continue;
             if (one_line) {
                 puts_(s, " ");
             } else {
