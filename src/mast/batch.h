@@ -31,7 +31,8 @@ typedef struct {
 enum {
     BATCH_OK = 0,
     BATCH_EMPTY = -1,       /* no operations: a basic block must have one */
-    BATCH_NO_ROOM = -2      /* an output array is too small (see BATCH_OPS_BOUND) */
+    BATCH_NO_ROOM = -2,     /* an output array is too small (see BATCH_OPS_BOUND) */
+    BATCH_BAD_OP = -3       /* an opcode >= 128 or a value >= p */
 };
 
 /* Output capacities that always suffice for n raw operations: every op can
@@ -40,12 +41,28 @@ enum {
 #define BATCH_OPS_BOUND(n) (9u * (n) + 8u)
 #define BATCH_BATCHES_BOUND(n) ((n) + 1u)
 
+/* A well-formed batch: a power-of-two group count, at most 72 ops, at most
+ * 9 ops in each group, canonical group values. Written out per group (a
+ * batch has exactly 8) so that provers need no quantifier to use it. */
 /*@ predicate batch_ok(op_batch_t *b) =
       (b->num_groups == 1 || b->num_groups == 2 || b->num_groups == 4 || b->num_groups == 8) &&
       b->num_ops <= BATCH_MAX_OPS &&
-      (\forall integer g; 0 <= g < BATCH_GROUPS ==> canonical(b->groups[g])) &&
-      (\forall integer g; 0 <= g <= BATCH_GROUPS ==> b->indptr[g] <= BATCH_MAX_OPS) &&
-      (\forall integer g; 0 <= g < BATCH_GROUPS ==> b->indptr[g + 1] - b->indptr[g] <= GROUP_OPS);
+      canonical(b->groups[0]) && canonical(b->groups[1]) && canonical(b->groups[2]) &&
+      canonical(b->groups[3]) && canonical(b->groups[4]) && canonical(b->groups[5]) &&
+      canonical(b->groups[6]) && canonical(b->groups[7]) &&
+      b->indptr[0] <= BATCH_MAX_OPS && b->indptr[1] <= BATCH_MAX_OPS &&
+      b->indptr[2] <= BATCH_MAX_OPS && b->indptr[3] <= BATCH_MAX_OPS &&
+      b->indptr[4] <= BATCH_MAX_OPS && b->indptr[5] <= BATCH_MAX_OPS &&
+      b->indptr[6] <= BATCH_MAX_OPS && b->indptr[7] <= BATCH_MAX_OPS &&
+      b->indptr[8] <= BATCH_MAX_OPS &&
+      b->indptr[1] - b->indptr[0] <= GROUP_OPS &&
+      b->indptr[2] - b->indptr[1] <= GROUP_OPS &&
+      b->indptr[3] - b->indptr[2] <= GROUP_OPS &&
+      b->indptr[4] - b->indptr[3] <= GROUP_OPS &&
+      b->indptr[5] - b->indptr[4] <= GROUP_OPS &&
+      b->indptr[6] - b->indptr[5] <= GROUP_OPS &&
+      b->indptr[7] - b->indptr[6] <= GROUP_OPS &&
+      b->indptr[8] - b->indptr[7] <= GROUP_OPS;
 */
 
 /* Batch raw[0..n_raw) into ops[0..*n_ops) (padding NOOPs inserted) and
@@ -53,15 +70,14 @@ enum {
  * the outputs hold nothing meaningful. */
 /*@ requires n_raw <= 100000000;
     requires \valid_read(raw + (0 .. n_raw - 1));
-    requires \forall integer i; 0 <= i < n_raw ==> raw[i].opcode < 128;
-    requires \forall integer i; 0 <= i < n_raw ==> canonical(raw[i].imm);
     requires ops_cap >= 1 && \valid(ops + (0 .. ops_cap - 1));
     requires batches_cap >= 1 && \valid(batches + (0 .. batches_cap - 1));
     requires \valid(n_ops) && \valid(n_batches);
     requires \separated(raw + (0 .. n_raw - 1), ops + (0 .. ops_cap - 1),
                         batches + (0 .. batches_cap - 1), n_ops, n_batches);
     assigns ops[0 .. ops_cap - 1], batches[0 .. batches_cap - 1], *n_ops, *n_batches;
-    ensures \result == BATCH_OK || \result == BATCH_EMPTY || \result == BATCH_NO_ROOM;
+    ensures \result == BATCH_OK || \result == BATCH_EMPTY || \result == BATCH_NO_ROOM ||
+            \result == BATCH_BAD_OP;
     ensures \result == BATCH_OK ==>
       1 <= *n_batches <= batches_cap && *n_ops <= ops_cap &&
       (\forall integer b; 0 <= b < *n_batches ==> batch_ok(&batches[b]));
