@@ -14,6 +14,8 @@ int cmd_rpo(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Print "fragtrace: <cmd>: <message>\n" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)

@@ -18,6 +18,10 @@ static const char usage[] =
     "  hash FILE [--hex]\n"
     "                   print the program hash (MAST root digest) of FILE\n"
     "  fmt FILE         print FILE in canonical form\n"
+    "  run FILE [--stack V,..] [--advice-stack V,..] [--inputs F] [--max-cycles N]\n"
+    "                   run FILE; print the 16 stack outputs, cycles, program hash\n"
+    "  trace FILE [inputs] --sequential [-o OUT] [--format csv|bin]\n"
+    "                   write the main trace (72 columns)\n"
     "  conform [--vectors DIR]\n"
     "                   check fragtrace against upstream's vectors (default\n"
     "                   ../shared/vectors/miden-v0.19.0), one line per case\n"
@@ -46,6 +50,8 @@ static const struct command commands[] = {
     { "conform", cmd_conform },
     { "hash", cmd_hash },
     { "fmt", cmd_fmt },
+    { "run", cmd_run },
+    { "trace", cmd_trace },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,365 @@
+/*
+ * cmd_exec.c - `fragtrace run` and `fragtrace trace`: execute a program.
+ *
+ *   fragtrace run FILE [--stack V,..] [--advice-stack V,..] [--inputs F] [--max-cycles N]
+ *   fragtrace trace FILE [inputs] --sequential [-o OUT] [--format csv|bin]
+ *
+ * Errors: bad usage or input, exit 2; the program fails, exit 1 with one
+ * line "FILE:LINE:COL: clk N: 'op': message"; nothing on stdout and no
+ * output file left behind.
+ */
+#include <errno.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli/felt_list.h"
+#include "exec/exec.h"
+#include "field/felt_text.h"
+#include "io/file.h"
+#include "io/json.h"
+#include "mast/parse.h"
+#include "trace/trace.h"
+
+typedef struct {
+    const char *file;
+    felt_list_t stack, advice;
+    const char *inputs;
+    uint64_t max_cycles;
+    int sequential;
+    const char *out;
+    int binary;
+    /* advice map from --inputs */
+    word_t *map_keys;
+    felt_list_t *map_values;
+    size_t n_map;
+} exec_args_t;
+
+static void args_free(exec_args_t *a)
+{
+    felt_list_free(&a->stack);
+    felt_list_free(&a->advice);
+    for (size_t i = 0; i < a->n_map; i++)
+        felt_list_free(&a->map_values[i]);
+    free(a->map_keys);
+    free(a->map_values);
+}
+
+/* A stack string of an .inputs file: decimal u64 as Rust parses it (an
+ * optional '+', leading zeros allowed), then below p. */
+static int inputs_felt(const json_value_t *v, felt_t *out)
+{
+    if (!v || v->kind != JSON_STRING)
+        return -1;
+    const char *s = v->text;
+    size_t n = v->len;
+    if (n > 0 && s[0] == '+')
+        s++, n--;
+    return felt_parse_dec(s, n, out) == 0 ? 0 : -1;
+}
+
+static int load_inputs(const char *cmd, exec_args_t *a)
+{
+    char err[1024];
+    size_t len;
+    char *text = file_read_all(a->inputs, (size_t)1 << 26, &len, err, sizeof err);
+    if (!text) {
+        cli_error(cmd, "%s", err);
+        return -1;
+    }
+    json_value_t *root = json_parse(text, len, err, sizeof err);
+    free(text);
+    if (!root) {
+        cli_error(cmd, "%s:%s", a->inputs, err);
+        return -1;
+    }
+    int rc = -1;
+    const json_value_t *st = json_get(root, "operand_stack");
+    const json_value_t *adv = json_get(root, "advice_stack");
+    const json_value_t *map = json_get(root, "advice_map");
+    if (root->kind != JSON_OBJECT) {
+        cli_error(cmd, "%s:1:1: expected a JSON object", a->inputs);
+        goto out;
+    }
+    const json_value_t *lists[2] = { st, adv };
+    felt_list_t *dst[2] = { &a->stack, &a->advice };
+    for (int k = 0; k < 2; k++) {
+        const json_value_t *l = lists[k];
+        if (!l)
+            continue;
+        if (l->kind != JSON_ARRAY) {
+            cli_error(cmd, "%s:%d:%d: %s must be an array of decimal strings", a->inputs, l->line,
+                      l->col, k ? "advice_stack" : "operand_stack");
+            goto out;
+        }
+        felt_list_free(dst[k]);
+        dst[k]->v = malloc((l->n ? l->n : 1) * sizeof(felt_t));
+        dst[k]->n = l->n;
+        for (size_t i = 0; i < l->n; i++)
+            if (inputs_felt(l->items[i], &dst[k]->v[i]) != 0) {
+                cli_error(cmd, "%s:%d:%d: not a field element in a decimal string",
+                          a->inputs, l->items[i]->line, l->items[i]->col);
+                goto out;
+            }
+    }
+    if (map) {
+        if (map->kind != JSON_OBJECT) {
+            cli_error(cmd, "%s:%d:%d: advice_map must be an object", a->inputs, map->line, map->col);
+            goto out;
+        }
+        a->map_keys = calloc(map->n ? map->n : 1, sizeof *a->map_keys);
+        a->map_values = calloc(map->n ? map->n : 1, sizeof *a->map_values);
+        for (size_t i = 0; i < map->n; i++) {
+            const json_value_t *vals = map->items[i];
+            if (word_from_hex(map->keys[i], strlen(map->keys[i]), &a->map_keys[i]) != 0) {
+                cli_error(cmd, "%s:%d:%d: advice_map key '%s' is not 0x and 64 hex digits",
+                          a->inputs, vals->line, vals->col, map->keys[i]);
+                goto out;
+            }
+            a->n_map = i + 1;
+            if (vals->kind != JSON_ARRAY) {
+                cli_error(cmd, "%s:%d:%d: advice_map values must be an array of numbers",
+                          a->inputs, vals->line, vals->col);
+                goto out;
+            }
+            a->map_values[i].v = malloc((vals->n ? vals->n : 1) * sizeof(felt_t));
+            a->map_values[i].n = vals->n;
+            for (size_t j = 0; j < vals->n; j++)
+                if (json_felt(vals->items[j], &a->map_values[i].v[j]) != 0) {
+                    cli_error(cmd, "%s:%d:%d: advice_map value is not a field element",
+                              a->inputs, vals->items[j]->line, vals->items[j]->col);
+                    goto out;
+                }
+        }
+    }
+    if (json_get(root, "merkle_store")) {
+        cli_error(cmd, "%s: merkle_store is not yet supported (it comes with the crypto "
+                  "operations)", a->inputs);
+        goto out;
+    }
+    rc = 0;
+out:
+    json_free(root);
+    return rc;
+}
+
+static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, int is_trace)
+{
+    char err[512];
+    memset(a, 0, sizeof *a);
+    a->max_cycles = MAX_CYCLES_DEFAULT;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const int has_val = i + 1 < argc;
+        if ((!strcmp(o, "--stack") || !strcmp(o, "--advice-stack")) && has_val) {
+            felt_list_t *l = !strcmp(o, "--stack") ? &a->stack : &a->advice;
+            felt_list_free(l);
+            if (felt_list_parse(argv[++i], o + 2, l, err, sizeof err) != 0) {
+                cli_error(cmd, "%s", err);
+                return -1;
+            }
+        } else if (!strcmp(o, "--inputs") && has_val) {
+            a->inputs = argv[++i];
+        } else if (!strcmp(o, "--max-cycles") && has_val) {
+            felt_t v;
+            const char *t = argv[++i];
+            if (felt_parse_dec(t, strlen(t), &v) != 0 || v < 64 || v > MAX_CYCLES_DEFAULT) {
+                cli_error(cmd, "--max-cycles: expected a whole number from 64 to 2^29, got '%s'", t);
+                return -1;
+            }
+            a->max_cycles = v;
+        } else if (is_trace && !strcmp(o, "--sequential")) {
+            a->sequential = 1;
+        } else if (is_trace && !strcmp(o, "-o") && has_val) {
+            a->out = argv[++i];
+        } else if (is_trace && !strcmp(o, "--format") && has_val) {
+            const char *f = argv[++i];
+            if (!strcmp(f, "csv")) {
+                a->binary = 0;
+            } else if (!strcmp(f, "bin")) {
+                a->binary = 1;
+            } else {
+                cli_error(cmd, "--format: expected csv or bin, got '%s'", f);
+                return -1;
+            }
+        } else if (o[0] == '-' && o[1] != '\0') {
+            cli_error(cmd, "unknown or incomplete option '%s' (try 'fragtrace %s --help')", o, cmd);
+            return -1;
+        } else if (a->file) {
+            cli_error(cmd, "expected one FILE (got '%s' and '%s')", a->file, o);
+            return -1;
+        } else {
+            a->file = o;
+        }
+    }
+    if (!a->file) {
+        cli_error(cmd, "missing FILE (try 'fragtrace %s --help')", cmd);
+        return -1;
+    }
+    if (a->inputs && load_inputs(cmd, a) != 0)
+        return -1;
+    if (a->stack.n > STACK_TOP) {
+        cli_error(cmd, "at most 16 stack inputs are allowed (got %zu)", a->stack.n);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parse the program and prepare the VM; returns NULL after printing an error. */
+static vm_t *prepare(const char *cmd, exec_args_t *a, mast_forest_t *f)
+{
+    char err[1024];
+    mast_forest_init(f);
+    if (mast_parse_file(a->file, f, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return NULL;
+    }
+    vm_t *vm = malloc(sizeof *vm);
+    if (!vm || vm_init(vm, f, a->file, a->stack.v, (uint32_t)a->stack.n, a->advice.v,
+                       a->advice.n) != 0) {
+        cli_error(cmd, "out of memory");
+        if (vm)
+            vm_free(vm);
+        free(vm);
+        mast_forest_free(f);
+        return NULL;
+    }
+    vm->max_cycles = a->max_cycles;
+    for (size_t i = 0; i < a->n_map; i++)
+        if (advice_map_insert(&vm->adv, a->map_keys[i], a->map_values[i].v, a->map_values[i].n)
+            != 0) {
+            cli_error(cmd, "%s: advice_map: a key is given twice with different values", a->inputs);
+            vm_free(vm);
+            free(vm);
+            mast_forest_free(f);
+            return NULL;
+        }
+    return vm;
+}
+
+static void print_outputs(const vm_t *vm, FILE *out)
+{
+    felt_t o[STACK_TOP];
+    vm_outputs(vm, o);
+    for (int i = 0; i < STACK_TOP; i++)
+        fprintf(out, "%s%llu", i ? " " : "", (unsigned long long)o[i]);
+    fputc('\n', out);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: fragtrace run FILE [--stack V,..] [--advice-stack V,..] [--inputs F]\n"
+             "                     [--max-cycles N]\n"
+             "Runs FILE and prints the 16 stack outputs (top first), then 'cycles: N' and\n"
+             "'program hash: H'. --stack lists at most 16 values, the last on top;\n"
+             "--advice-stack lists values popped first-to-last; --inputs reads an upstream\n"
+             ".inputs JSON file (operand_stack, advice_stack, advice_map). Default\n"
+             "--max-cycles is 2^29.");
+        return 0;
+    }
+    exec_args_t a;
+    if (parse_args("run", argc, argv, &a, 0) != 0) {
+        args_free(&a);
+        return EXIT_USAGE;
+    }
+    mast_forest_t f;
+    vm_t *vm = prepare("run", &a, &f);
+    if (!vm) {
+        args_free(&a);
+        return EXIT_USAGE;
+    }
+    int status = 0;
+    if (vm_run(vm, NULL, NULL) != 0) {
+        char msg[1024];
+        vm_format_error(vm, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+        status = 1;
+    } else {
+        print_outputs(vm, stdout);
+        const word_t h = mast_program_hash(&f);
+        printf("cycles: %llu\nprogram hash: %llu %llu %llu %llu\n", (unsigned long long)vm->clk,
+               (unsigned long long)h.v[0], (unsigned long long)h.v[1], (unsigned long long)h.v[2],
+               (unsigned long long)h.v[3]);
+    }
+    vm_free(vm);
+    free(vm);
+    mast_forest_free(&f);
+    args_free(&a);
+    return status;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: fragtrace trace FILE [inputs] --sequential [-o OUT] [--format csv|bin]\n"
+             "Builds the main trace of FILE (inputs as for 'fragtrace run') and writes it\n"
+             "to OUT (default stdout): csv is the vectors' format (72 canonical decimals\n"
+             "per row, no header); bin is spec/trace-format.md. Columns 49-71 (range\n"
+             "checker, chiplets) are zero until the chiplets are implemented.");
+        return 0;
+    }
+    exec_args_t a;
+    if (parse_args("trace", argc, argv, &a, 1) != 0) {
+        args_free(&a);
+        return EXIT_USAGE;
+    }
+    if (!a.sequential) {
+        cli_error("trace", "only --sequential is available so far (the parallel builder "
+                  "comes with fragment contexts)");
+        args_free(&a);
+        return EXIT_USAGE;
+    }
+    mast_forest_t f;
+    vm_t *vm = prepare("trace", &a, &f);
+    if (!vm) {
+        args_free(&a);
+        return EXIT_USAGE;
+    }
+    int status = 0;
+    main_trace_t t;
+    if (trace_build_sequential(vm, &t) != 0) {
+        char msg[1024];
+        if (vm->err.kind != XERR_NONE)
+            vm_format_error(vm, msg, sizeof msg);
+        else
+            snprintf(msg, sizeof msg, "fragtrace: trace: out of memory");
+        fprintf(stderr, "%s\n", msg);
+        status = 1;
+    } else {
+        /* Write to a temporary file and rename it, so that a failed write
+           leaves no half-written output. */
+        char tmp[4096];
+        FILE *out = stdout;
+        if (a.out) {
+            snprintf(tmp, sizeof tmp, "%s.tmp%ld", a.out, (long)getpid());
+            out = fopen(tmp, "wb");
+            if (!out) {
+                cli_error("trace", "%s: cannot create: %s", tmp, strerror(errno));
+                status = EXIT_USAGE;
+            }
+        }
+        if (out) {
+            const int wrc = a.binary ? main_trace_write_bin(&t, out) : main_trace_write_csv(&t, out);
+            const int crc = a.out ? fclose(out) : fflush(out);
+            if (wrc != 0 || crc != 0) {
+                cli_error("trace", "%s: write failed", a.out ? a.out : "stdout");
+                status = 1;
+                if (a.out)
+                    remove(tmp);
+            } else if (a.out && rename(tmp, a.out) != 0) {
+                cli_error("trace", "%s: cannot rename to %s: %s", tmp, a.out, strerror(errno));
+                remove(tmp);
+                status = 1;
+            }
+        }
+        main_trace_free(&t);
+    }
+    vm_free(vm);
+    free(vm);
+    mast_forest_free(&f);
+    args_free(&a);
+    return status;
+}

@@ -1,0 +1,620 @@
+/*
+ * exec.c - the executor's control flow and row assembly (see exec.h).
+ * Basic-block operations are in user_ops.c.
+ */
+#include "exec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/user_ops.h"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+void vm_fail(vm_t *vm, exec_error_kind_t kind, uint32_t line, uint32_t col, const char *op,
+             const char *fmt, ...)
+{
+    if (vm->err.kind != XERR_NONE)
+        return;
+    vm->err.kind = kind;
+    vm->err.clk = vm->clk;
+    vm->err.line = line;
+    vm->err.col = col;
+    snprintf(vm->err.op, sizeof vm->err.op, "%s", op);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(vm->err.msg, sizeof vm->err.msg, fmt, ap);
+    va_end(ap);
+}
+
+void vm_format_error(const vm_t *vm, char *buf, size_t len)
+{
+    if (vm->err.line)
+        snprintf(buf, len, "%s:%u:%u: clk %llu: '%s': %s", vm->file, vm->err.line, vm->err.col,
+                 (unsigned long long)vm->err.clk, vm->err.op, vm->err.msg);
+    else
+        snprintf(buf, len, "%s: clk %llu: '%s': %s", vm->file, (unsigned long long)vm->err.clk,
+                 vm->err.op, vm->err.msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+
+int vm_init(vm_t *vm, const mast_forest_t *f, const char *file, const felt_t *stack_inputs,
+            uint32_t n_stack, const felt_t *advice_stack, size_t n_advice)
+{
+    memset(vm, 0, sizeof *vm);
+    vm->f = f;
+    vm->file = file;
+    vm->max_cycles = MAX_CYCLES_DEFAULT;
+    vm->hasher_addr = 1;
+    opstack_init(&vm->stack, stack_inputs, n_stack);
+    memory_init(&vm->mem);
+    advice_init(&vm->adv);
+    if (advice_set_stack(&vm->adv, advice_stack, n_advice) != 0)
+        return -1;
+    vm->cap_conts = 64;
+    vm->cap_blocks = 64;
+    vm->conts = malloc(vm->cap_conts * sizeof *vm->conts);
+    vm->blocks = malloc(vm->cap_blocks * sizeof *vm->blocks);
+    if (!vm->conts || !vm->blocks)
+        return -1;
+    vm->conts[0].kind = K_START;
+    vm->conts[0].node = f->entry;
+    vm->n_conts = 1;
+    return 0;
+}
+
+void vm_free(vm_t *vm)
+{
+    memory_free(&vm->mem);
+    advice_free(&vm->adv);
+    free(vm->conts);
+    free(vm->blocks);
+    vm->conts = NULL;
+    vm->blocks = NULL;
+}
+
+static int push_cont(vm_t *vm, cont_kind_t kind, uint32_t node)
+{
+    if (vm->n_conts == vm->cap_conts) {
+        cont_t *n = realloc(vm->conts, 2 * vm->cap_conts * sizeof *n);
+        if (!n)
+            return -1;
+        vm->conts = n;
+        vm->cap_conts *= 2;
+    }
+    vm->conts[vm->n_conts].kind = (uint8_t)kind;
+    vm->conts[vm->n_conts].node = node;
+    vm->n_conts++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows                                                                */
+
+/* Start a row: system and stack columns hold the state before the row's
+ * operation; decoder columns are zero until the operation fills them. */
+static void row_begin(vm_t *vm)
+{
+    felt_t *r = vm->row;
+    memset(r, 0, sizeof vm->row);
+    r[COL_CLK] = vm->clk;
+    r[COL_CTX] = vm->ctx;
+    for (int k = 0; k < 4; k++)
+        r[COL_FN_HASH + k] = vm->fn_hash.v[k];
+    for (int i = 0; i < STACK_TOP; i++)
+        r[COL_STACK + i] = vm->stack.s[i];
+    const uint64_t depth = opstack_depth(&vm->stack);
+    r[COL_B0] = depth;
+    r[COL_B1] = opstack_b1(&vm->stack);
+    felt_t inv = 0;
+    if (depth > STACK_TOP)
+        felt_inv(felt_from_u64(depth - STACK_TOP), &inv);
+    r[COL_STACK_H0] = inv;
+}
+
+static void set_opcode(felt_t *r, uint8_t opcode)
+{
+    for (int i = 0; i < 7; i++)
+        r[COL_OP_BITS + i] = (opcode >> i) & 1;
+    const unsigned b6 = (opcode >> 6) & 1, b5 = (opcode >> 5) & 1, b4 = (opcode >> 4) & 1;
+    r[COL_OP_BITS_EXTRA] = b6 & (1 - b5) & b4;
+    r[COL_OP_BITS_EXTRA + 1] = b6 & b5;
+}
+
+static void set_h_words(felt_t *r, word_t a, word_t b)
+{
+    for (int k = 0; k < 4; k++) {
+        r[COL_HASHER + k] = a.v[k];
+        r[COL_HASHER + 4 + k] = b.v[k];
+    }
+}
+
+static void set_batch_flags(felt_t *r, uint64_t groups)
+{
+    const uint64_t n = groups < 8 ? groups : 8;
+    r[COL_BATCH_FLAGS] = n == 8;
+    r[COL_BATCH_FLAGS + 1] = n == 4 || n == 1;
+    r[COL_BATCH_FLAGS + 2] = n == 2 || n == 1;
+}
+
+static int row_emit(vm_t *vm, row_sink_fn sink, void *sink_ctx)
+{
+    for (int k = 0; k < 4; k++)
+        vm->last_h[k] = vm->row[COL_HASHER + k];
+    if (sink && sink(sink_ctx, vm->row) != 0) {
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "row", "cannot store the trace row");
+        return -1;
+    }
+    vm->clk++;
+    return 0;
+}
+
+void vm_halt_row(const vm_t *vm, uint64_t clk, felt_t row[CORE_WIDTH])
+{
+    memset(row, 0, CORE_WIDTH * sizeof *row);
+    row[COL_CLK] = clk;
+    set_opcode(row, OP_HALT);
+    for (int k = 0; k < 4; k++)
+        row[COL_HASHER + k] = vm->last_h[k];
+    for (int i = 0; i < STACK_TOP; i++)
+        row[COL_STACK + i] = vm->stack.s[i];
+    const uint64_t depth = opstack_depth(&vm->stack);
+    row[COL_B0] = depth;
+    row[COL_B1] = opstack_b1(&vm->stack);
+    felt_t inv = 0;
+    if (depth > STACK_TOP)
+        felt_inv(felt_from_u64(depth - STACK_TOP), &inv);
+    row[COL_STACK_H0] = inv;
+}
+
+/* ------------------------------------------------------------------ */
+/* Block stack                                                         */
+
+static block_entry_t *push_block(vm_t *vm, uint32_t node, felt_t addr)
+{
+    if (vm->n_blocks == vm->cap_blocks) {
+        block_entry_t *n = realloc(vm->blocks, 2 * vm->cap_blocks * sizeof *n);
+        if (!n)
+            return NULL;
+        vm->blocks = n;
+        vm->cap_blocks *= 2;
+    }
+    block_entry_t *e = &vm->blocks[vm->n_blocks];
+    memset(e, 0, sizeof *e);
+    e->node = node;
+    e->addr = addr;
+    if (vm->n_blocks > 0) {
+        const block_entry_t *up = &vm->blocks[vm->n_blocks - 1];
+        e->parent = up->addr;
+        e->is_loop_body = vm->f->nodes[up->node].kind == NODE_LOOP;
+    }
+    vm->n_blocks++;
+    return e;
+}
+
+static felt_t parent_addr(const vm_t *vm)
+{
+    return vm->n_blocks ? vm->blocks[vm->n_blocks - 1].addr : 0;
+}
+
+/* Take `rows` rows of the hasher chiplet; returns their first address. */
+static felt_t take_hasher_rows(vm_t *vm, uint64_t rows)
+{
+    const felt_t a = vm->hasher_addr;
+    vm->hasher_addr += rows;
+    return a;
+}
+
+/* ------------------------------------------------------------------ */
+/* Procedure resolution                                                */
+
+/* Node a digest names: program forest first, then the host library. */
+static long resolve_digest(const vm_t *vm, word_t d)
+{
+    const long p = mast_find_proc(vm->f, d, 1);
+    if (p >= 0)
+        return (long)vm->f->procs[p].node;
+    if (word_eq(d, mast_program_hash(vm->f)))
+        return (long)vm->f->entry;
+    return -1;
+}
+
+/* Follow EXTERNAL nodes to the node they stand for (no cycle). */
+static long resolve_node(vm_t *vm, uint32_t node)
+{
+    for (int hops = 0; hops < 64; hops++) {
+        const mast_node_t *n = &vm->f->nodes[node];
+        if (n->kind != NODE_EXTERNAL)
+            return (long)node;
+        const long target = resolve_digest(vm, n->digest);
+        if (target < 0 || (uint32_t)target == node) {
+            char hex[67];
+            word_to_hex(n->digest, hex);
+            vm_fail(vm, XERR_EXTERNAL_NOT_FOUND, n->line, n->col, "external",
+                    "no procedure with digest %s in the program or the host library", hex);
+            return -1;
+        }
+        node = (uint32_t)target;
+    }
+    vm_fail(vm, XERR_EXTERNAL_NOT_FOUND, vm->f->nodes[node].line, vm->f->nodes[node].col,
+            "external", "external nodes refer to each other in a cycle");
+    return -1;
+}
+
+/* Read the callee digest of DYN/DYNCALL: the word at address s0. */
+static int read_dyn_target(vm_t *vm, const mast_node_t *n, const char *name, word_t *digest,
+                           long *target)
+{
+    const felt_t a = vm->stack.s[0];
+    if (a >= (UINT64_C(1) << 32)) {
+        vm_fail(vm, XERR_MEMORY_ADDRESS, n->line, n->col, name,
+                "callee address %llu is not below 2^32", (unsigned long long)a);
+        return -1;
+    }
+    if (a % 4 != 0) {
+        vm_fail(vm, XERR_MEMORY_ALIGNMENT, n->line, n->col, name,
+                "callee address %llu is not word-aligned (a multiple of 4)", (unsigned long long)a);
+        return -1;
+    }
+    for (int k = 0; k < 4; k++)
+        digest->v[k] = memory_read(&vm->mem, vm->ctx, (uint32_t)a + (uint32_t)k);
+    vm->mem.accesses++;
+    *target = resolve_digest(vm, *digest);
+    if (*target < 0) {
+        char hex[67];
+        word_to_hex(*digest, hex);
+        vm_fail(vm, XERR_DYN_NOT_FOUND, n->line, n->col, name,
+                "no procedure with digest %s (read from address %llu) in the program or the "
+                "host library", hex, (unsigned long long)a);
+        return -1;
+    }
+    return 0;
+}
+
+/* Enter a new execution context for CALL/DYNCALL (ctx = clk + 1) or
+ * SYSCALL (ctx 0, fn_hash kept), saving the caller's in the block entry. */
+static int enter_context(vm_t *vm, block_entry_t *e, int syscall, word_t callee)
+{
+    e->saved_ctx = vm->ctx;
+    e->saved_fn_hash = vm->fn_hash;
+    e->saved_base = opstack_start_context(&vm->stack);
+    if (syscall) {
+        vm->ctx = 0;
+        vm->kernel_accesses++;
+        return 0;
+    }
+    vm->ctx = vm->clk + 1;
+    vm->fn_hash = callee;
+    /* A new context's frame pointer cell (FMP_ADDR = 2^32 - 2) starts at 2^31. */
+    vm->mem.accesses++;
+    return memory_write(&vm->mem, vm->ctx, UINT32_C(0xFFFFFFFE), UINT64_C(1) << 31);
+}
+
+/* ------------------------------------------------------------------ */
+/* Steps: each produces exactly one row                                */
+
+static int start_block(vm_t *vm, uint32_t id)
+{
+    const mast_node_t *n = &vm->f->nodes[id];
+    const op_batch_t *b0 = &vm->f->batches[n->batches_start];
+    felt_t *r = vm->row;
+    row_begin(vm);
+    set_opcode(r, OP_SPAN);
+    r[COL_ADDR] = parent_addr(vm);
+    for (int g = 0; g < BATCH_GROUPS; g++)
+        r[COL_HASHER + g] = b0->groups[g];
+    const op_batch_t *last = &vm->f->batches[n->batches_start + n->n_batches - 1];
+    const uint64_t total = (uint64_t)8 * (n->n_batches - 1) + last->num_groups;
+    r[COL_GROUP_COUNT] = total;
+    set_batch_flags(r, total);
+    const felt_t addr = take_hasher_rows(vm, (uint64_t)8 * n->n_batches);
+    if (!push_block(vm, id, addr) || push_cont(vm, K_BLOCK_OP, id) != 0)
+        return -1;
+    vm->span.node = id;
+    vm->span.batch = 0;
+    vm->span.op = 0;
+    vm->span.group = 0;
+    vm->span.group_count = total - 1;
+    vm->span.ops_left = b0->groups[0];
+    return 0;
+}
+
+static int block_op(vm_t *vm)
+{
+    span_state_t *sp = &vm->span;
+    const mast_node_t *n = &vm->f->nodes[sp->node];
+    const op_batch_t *b = &vm->f->batches[n->batches_start + sp->batch];
+    const op_t *op = &vm->f->ops[n->ops_start + b->first_op + sp->op];
+    const block_entry_t *e = &vm->blocks[vm->n_blocks - 1];
+    felt_t *r = vm->row;
+    row_begin(vm);
+    set_opcode(r, op->opcode);
+    r[COL_ADDR] = e->addr + (felt_t)8 * sp->batch;
+    sp->ops_left = (sp->ops_left - op->opcode) >> 7;
+    r[COL_HASHER] = sp->ops_left;
+    r[COL_HASHER + 1] = e->parent;
+    r[COL_IN_SPAN] = 1;
+    r[COL_GROUP_COUNT] = sp->group_count;
+    r[COL_OP_INDEX] = sp->op - b->indptr[sp->group];
+    if (user_op_execute(vm, op, sp->op + b->first_op, &r[COL_HASHER + 2]) != 0)
+        return -1;
+    if (op->opcode == OP_PUSH)
+        sp->group_count--;
+    /* The last op of its group: start the next op group of the batch. */
+    if (sp->op + 1u == b->indptr[sp->group + 1]) {
+        for (uint32_t g = sp->group + 1; g < b->num_groups; g++)
+            if (b->indptr[g + 1] > b->indptr[g]) {
+                sp->group = g;
+                sp->group_count--;
+                sp->ops_left = b->groups[g];
+                break;
+            }
+    }
+    sp->op++;
+    if (sp->op < b->num_ops)
+        return push_cont(vm, K_BLOCK_OP, sp->node);
+    if (sp->batch + 1 < n->n_batches)
+        return push_cont(vm, K_RESPAN, sp->node);
+    return push_cont(vm, K_END, sp->node);
+}
+
+static int respan(vm_t *vm)
+{
+    span_state_t *sp = &vm->span;
+    const mast_node_t *n = &vm->f->nodes[sp->node];
+    const op_batch_t *next = &vm->f->batches[n->batches_start + sp->batch + 1];
+    const block_entry_t *e = &vm->blocks[vm->n_blocks - 1];
+    felt_t *r = vm->row;
+    row_begin(vm);
+    set_opcode(r, OP_RESPAN);
+    r[COL_ADDR] = e->addr + (felt_t)8 * sp->batch;
+    for (int g = 0; g < BATCH_GROUPS; g++)
+        r[COL_HASHER + g] = next->groups[g];
+    r[COL_GROUP_COUNT] = sp->group_count;
+    set_batch_flags(r, sp->group_count);
+    sp->group_count--;
+    sp->batch++;
+    sp->op = 0;
+    sp->group = 0;
+    sp->ops_left = next->groups[0];
+    return push_cont(vm, K_BLOCK_OP, sp->node);
+}
+
+/* The END row of the node on top of the block stack. pop_condition: the
+ * END of an entered loop also pops the loop's final 0. */
+static int end_node(vm_t *vm, int pop_condition)
+{
+    const block_entry_t e = vm->blocks[vm->n_blocks - 1];
+    const mast_node_t *n = &vm->f->nodes[e.node];
+    felt_t *r = vm->row;
+    row_begin(vm);
+    set_opcode(r, OP_END);
+    r[COL_ADDR] = e.addr;
+    if (n->kind == NODE_BLOCK)
+        r[COL_ADDR] = e.addr + (felt_t)8 * (n->n_batches - 1);
+    for (int k = 0; k < 4; k++)
+        r[COL_HASHER + k] = n->digest.v[k];
+    r[COL_HASHER + 4] = e.is_loop_body;
+    r[COL_HASHER + 5] = n->kind == NODE_LOOP && e.loop_entered;
+    r[COL_HASHER + 6] = e.is_call;
+    r[COL_HASHER + 7] = e.is_syscall;
+    if (pop_condition)
+        opstack_pop(&vm->stack);
+    if (e.is_call || e.is_syscall) {
+        if (opstack_depth(&vm->stack) != STACK_TOP) {
+            vm_fail(vm, XERR_STACK_DEPTH_ON_RETURN, n->line, n->col, "end",
+                    "the called procedure returns with stack depth %llu, not 16",
+                    (unsigned long long)opstack_depth(&vm->stack));
+            return -1;
+        }
+        vm->ctx = e.saved_ctx;
+        vm->fn_hash = e.saved_fn_hash;
+        opstack_end_context(&vm->stack, e.saved_base);
+    }
+    vm->n_blocks--;
+    if (vm->n_blocks == 0)
+        vm->done = 1;
+    return 0;
+}
+
+static const char *node_word(node_kind_t k)
+{
+    switch (k) {
+    case NODE_JOIN: return "join";
+    case NODE_SPLIT: return "if.true";
+    case NODE_LOOP: return "while.true";
+    case NODE_CALL: return "call";
+    case NODE_SYSCALL: return "syscall";
+    case NODE_DYN: return "dyn";
+    case NODE_DYNCALL: return "dyncall";
+    case NODE_BLOCK: return "basic_block";
+    default: return "external";
+    }
+}
+
+/* Pop a loop or split condition, which must be 0 or 1. */
+static int pop_condition(vm_t *vm, const mast_node_t *n, felt_t *cond)
+{
+    *cond = vm->stack.s[0];
+    if (*cond > 1) {
+        vm_fail(vm, XERR_NOT_BINARY, n->line, n->col, node_word(n->kind),
+                "condition %llu is not 0 or 1", (unsigned long long)*cond);
+        return -1;
+    }
+    opstack_pop(&vm->stack);
+    return 0;
+}
+
+static int start_node(vm_t *vm, uint32_t id)
+{
+    const long rid = resolve_node(vm, id);
+    if (rid < 0)
+        return -1;
+    id = (uint32_t)rid;
+    const mast_node_t *n = &vm->f->nodes[id];
+    if (n->kind == NODE_BLOCK)
+        return start_block(vm, id);
+    felt_t *r = vm->row;
+    const word_t zero = { { 0, 0, 0, 0 } };
+    row_begin(vm);
+    r[COL_ADDR] = parent_addr(vm);
+    felt_t cond;
+    block_entry_t *e;
+    switch (n->kind) {
+    case NODE_JOIN:
+        set_opcode(r, OP_JOIN);
+        set_h_words(r, vm->f->nodes[n->child[0]].digest, vm->f->nodes[n->child[1]].digest);
+        if (!push_block(vm, id, take_hasher_rows(vm, 8)))
+            return -1;
+        return push_cont(vm, K_END, id) || push_cont(vm, K_START, n->child[1]) ||
+               push_cont(vm, K_START, n->child[0]) ? -1 : 0;
+    case NODE_SPLIT:
+        set_opcode(r, OP_SPLIT);
+        set_h_words(r, vm->f->nodes[n->child[0]].digest, vm->f->nodes[n->child[1]].digest);
+        if (pop_condition(vm, n, &cond) != 0 || !push_block(vm, id, take_hasher_rows(vm, 8)))
+            return -1;
+        return push_cont(vm, K_END, id) || push_cont(vm, K_START, n->child[cond ? 0 : 1]) ? -1 : 0;
+    case NODE_LOOP:
+        set_opcode(r, OP_LOOP);
+        set_h_words(r, vm->f->nodes[n->child[0]].digest, zero);
+        if (pop_condition(vm, n, &cond) != 0 || !(e = push_block(vm, id, take_hasher_rows(vm, 8))))
+            return -1;
+        e->loop_entered = (uint8_t)cond;
+        if (!cond)
+            return push_cont(vm, K_END, id);
+        return push_cont(vm, K_LOOP_NEXT, id) || push_cont(vm, K_START, n->child[0]) ? -1 : 0;
+    case NODE_CALL:
+    case NODE_SYSCALL: {
+        const word_t callee = vm->f->nodes[n->child[0]].digest;
+        const int sys = n->kind == NODE_SYSCALL;
+        if (sys && !mast_kernel_contains(vm->f, callee)) {
+            vm_fail(vm, XERR_SYSCALL_NOT_IN_KERNEL, n->line, n->col, "syscall",
+                    "the target is not a kernel procedure");
+            return -1;
+        }
+        set_opcode(r, sys ? OP_SYSCALL : OP_CALL);
+        set_h_words(r, callee, zero);
+        if (!(e = push_block(vm, id, take_hasher_rows(vm, 8))))
+            return -1;
+        e->is_call = !sys;
+        e->is_syscall = (uint8_t)sys;
+        if (enter_context(vm, e, sys, callee) != 0)
+            return -1;
+        return push_cont(vm, K_END, id) || push_cont(vm, K_START, n->child[0]) ? -1 : 0;
+    }
+    case NODE_DYN:
+    case NODE_DYNCALL: {
+        const int call = n->kind == NODE_DYNCALL;
+        word_t callee;
+        long target;
+        if (read_dyn_target(vm, n, call ? "dyncall" : "dyn", &callee, &target) != 0)
+            return -1;
+        opstack_pop(&vm->stack);
+        set_opcode(r, call ? OP_DYNCALL : OP_DYN);
+        word_t second = zero;
+        if (call) {
+            second.v[0] = opstack_depth(&vm->stack);
+            second.v[1] = opstack_b1(&vm->stack);
+        }
+        set_h_words(r, callee, second);
+        if (!(e = push_block(vm, id, take_hasher_rows(vm, 8))))
+            return -1;
+        if (call) {
+            e->is_call = 1;
+            if (enter_context(vm, e, 0, callee) != 0)
+                return -1;
+        }
+        return push_cont(vm, K_END, id) || push_cont(vm, K_START, (uint32_t)target) ? -1 : 0;
+    }
+    default:
+        vm_fail(vm, XERR_NOT_SUPPORTED, n->line, n->col, "node", "unexpected node kind");
+        return -1;
+    }
+}
+
+static int loop_next(vm_t *vm, uint32_t id)
+{
+    const mast_node_t *n = &vm->f->nodes[id];
+    const felt_t top = vm->stack.s[0];
+    if (top > 1) {
+        vm_fail(vm, XERR_NOT_BINARY, n->line, n->col, "while.true",
+                "loop condition %llu is not 0 or 1", (unsigned long long)top);
+        return -1;
+    }
+    if (top == 0)
+        return end_node(vm, 1);
+    felt_t *r = vm->row;
+    const word_t repeat_flag = { { 1, 0, 0, 0 } };
+    row_begin(vm);
+    set_opcode(r, OP_REPEAT);
+    r[COL_ADDR] = vm->blocks[vm->n_blocks - 1].addr;
+    set_h_words(r, vm->f->nodes[n->child[0]].digest, repeat_flag);
+    opstack_pop(&vm->stack);
+    return push_cont(vm, K_LOOP_NEXT, id) || push_cont(vm, K_START, n->child[0]) ? -1 : 0;
+}
+
+int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
+{
+    while (vm->n_conts > 0) {
+        if (vm->clk >= vm->max_cycles) {
+            vm_fail(vm, XERR_CYCLE_LIMIT, 0, 0, "cycle", "cycle limit of %llu exceeded",
+                    (unsigned long long)vm->max_cycles);
+            return -1;
+        }
+        const cont_t c = vm->conts[--vm->n_conts];
+        int rc;
+        switch (c.kind) {
+        case K_START: rc = start_node(vm, c.node); break;
+        case K_END: rc = end_node(vm, 0); break;
+        case K_LOOP_NEXT: rc = loop_next(vm, c.node); break;
+        case K_BLOCK_OP: rc = block_op(vm); break;
+        default: rc = respan(vm); break;
+        }
+        if (rc != 0) {
+            if (vm->err.kind == XERR_NONE)
+                vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "exec", "out of memory");
+            return -1;
+        }
+        if (row_emit(vm, sink, sink_ctx) != 0)
+            return -1;
+    }
+    const uint64_t depth = opstack_depth(&vm->stack);
+    if (depth != STACK_TOP) {
+        const mast_node_t *root = &vm->f->nodes[vm->f->entry];
+        vm_fail(vm, XERR_OUTPUT_STACK_OVERFLOW, root->line, root->col, "end",
+                "the program ends with stack depth %llu; it must end with exactly 16",
+                (unsigned long long)depth);
+        return -1;
+    }
+    return 0;
+}
+
+void vm_outputs(const vm_t *vm, felt_t out[STACK_TOP])
+{
+    for (int i = 0; i < STACK_TOP; i++)
+        out[i] = vm->stack.s[i];
+}
+
+static uint64_t next_pow2(uint64_t x)
+{
+    uint64_t p = 1;
+    while (p < x)
+        p <<= 1;
+    return p;
+}
+
+uint64_t vm_trace_length(const vm_t *vm)
+{
+    const uint64_t core = vm->clk;
+    const uint64_t kernel_rows = vm->kernel_accesses ? vm->f->n_kernel + vm->kernel_accesses : 0;
+    const uint64_t chiplets = (vm->hasher_addr - 1) + 8 * vm->bitwise_ops + vm->mem.accesses +
+                              kernel_rows + 1;
+    const uint64_t longest = core > chiplets ? core : chiplets;
+    const uint64_t len = next_pow2(longest + 1);
+    return len < 64 ? 64 : len;
+}

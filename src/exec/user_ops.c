@@ -1,0 +1,447 @@
+/*
+ * user_ops.c - basic-block operations (see user_ops.h).
+ */
+#include "user_ops.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "field/ext2.h"
+
+#define U32 (UINT64_C(1) << 32)
+
+/* The op as displayed, for messages. */
+static void op_display(const op_t *op, char *buf, size_t len)
+{
+    const op_info_t *info = op_by_code(op->opcode);
+    if (info->imm == IMM_NONE)
+        snprintf(buf, len, "%s", info->name);
+    else
+        snprintf(buf, len, "%s(%llu)", info->name, (unsigned long long)op->imm);
+}
+
+#define FAIL(kind, ...)                                                                  \
+    do {                                                                                 \
+        char name_[48];                                                                  \
+        op_display(op, name_, sizeof name_);                                             \
+        vm_fail(vm, kind, op->line, op->col, name_, __VA_ARGS__);                         \
+        return -1;                                                                       \
+    } while (0)
+
+static felt_t inv_or_zero(felt_t a)
+{
+    felt_t r = 0;
+    felt_inv(a, &r);
+    return r;
+}
+
+static void limbs(uint64_t lo, uint64_t hi, felt_t h[6])
+{
+    h[0] = lo & 0xFFFF;
+    h[1] = lo >> 16;
+    h[2] = hi & 0xFFFF;
+    h[3] = hi >> 16;
+}
+
+/* Write the word w (w[0] deepest) at stack position i. */
+static void write_word(felt_t *s, int i, const felt_t w[4])
+{
+    s[i] = w[3];
+    s[i + 1] = w[2];
+    s[i + 2] = w[1];
+    s[i + 3] = w[0];
+}
+
+static int check_addr(vm_t *vm, const op_t *op, felt_t a, int word)
+{
+    if (a >= U32)
+        FAIL(XERR_MEMORY_ADDRESS, "memory address %llu is not below 2^32", (unsigned long long)a);
+    if (word && a % 4 != 0)
+        FAIL(XERR_MEMORY_ALIGNMENT, "word access at address %llu in context %llu is not "
+             "word-aligned (a multiple of 4)", (unsigned long long)a, (unsigned long long)vm->ctx);
+    return 0;
+}
+
+static int mem_write(vm_t *vm, const op_t *op, uint32_t a, felt_t v)
+{
+    if (memory_write(&vm->mem, vm->ctx, a, v) != 0)
+        FAIL(XERR_OUT_OF_MEMORY, "out of memory");
+    return 0;
+}
+
+static int push(vm_t *vm, const op_t *op, felt_t v)
+{
+    if (opstack_push(&vm->stack, v, vm->clk) != 0)
+        FAIL(XERR_STACK_OVERFLOW, "stack overflow: the operand stack buffer of %d slots is full",
+             STACK_BUF_SIZE);
+    return 0;
+}
+
+/* u32 operands: every one of s[0..n) must be below 2^32 (checked in order). */
+static int check_u32(vm_t *vm, const op_t *op, int n, felt_t code)
+{
+    char bad[160] = "";
+    size_t used = 0;
+    int count = 0;
+    for (int i = 0; i < n; i++)
+        if (vm->stack.s[i] >= U32) {
+            used += (size_t)snprintf(bad + used, sizeof bad - used, "%s%llu (s%d)", count ? ", " : "",
+                                     (unsigned long long)vm->stack.s[i], i);
+            count++;
+            if (used >= sizeof bad)
+                break;
+        }
+    if (count)
+        FAIL(XERR_NOT_U32, "operand%s not a u32 value (below 2^32): %s (error code %llu)",
+             count > 1 ? "s" : "", bad, (unsigned long long)code);
+    return 0;
+}
+
+static int check_binary(vm_t *vm, const op_t *op, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (vm->stack.s[i] > 1)
+            FAIL(XERR_NOT_BINARY, "s%d = %llu is not a binary value (0 or 1)", i,
+                 (unsigned long long)vm->stack.s[i]);
+    return 0;
+}
+
+/* The 16 system events of v0.19.0 (core/src/sys_events.rs). */
+static const felt_t system_events[16] = {
+    UINT64_C(7243907139105902342), UINT64_C(6873007751276594108), UINT64_C(17843484659000820118),
+    UINT64_C(7354377147644073171), UINT64_C(5642583036089175977), UINT64_C(9660728691489438960),
+    UINT64_C(1503707361178382932), UINT64_C(10656887096526143429), UINT64_C(12846584985739176048),
+    UINT64_C(6773574803673468616), UINT64_C(7444351342957461231), UINT64_C(5768534446586058686),
+    UINT64_C(5988159172915333521), UINT64_C(6143777601072385586), UINT64_C(11723176702659679401),
+    UINT64_C(6190830263511605775),
+};
+
+int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
+{
+    felt_t *s = vm->stack.s;
+    opstack_t *st = &vm->stack;
+    felt_t t, w[4], w2[4];
+    uint64_t a64, r64;
+    switch (op->opcode) {
+    /* ---- system ---- */
+    case OP_NOOP:
+        return 0;
+    case OP_ASSERT:
+        if (s[0] != 1)
+            FAIL(XERR_FAILED_ASSERTION, "assertion failed: s0 = %llu, not 1 (error code %llu)",
+                 (unsigned long long)s[0], (unsigned long long)op->imm);
+        opstack_pop(st);
+        return 0;
+    case OP_SDEPTH:
+        return push(vm, op, opstack_depth(st));
+    case OP_CALLER:
+        write_word(s, 0, vm->fn_hash.v);
+        return 0;
+    case OP_CLK:
+        return push(vm, op, vm->clk);
+    case OP_EMIT:
+        for (int i = 0; i < 16; i++)
+            if (s[0] == system_events[i])
+                FAIL(XERR_NOT_SUPPORTED, "system event %llu is not yet supported by fragtrace",
+                     (unsigned long long)s[0]);
+        FAIL(XERR_EVENT, "no event handler registered for event id %llu",
+             (unsigned long long)s[0]);
+
+    /* ---- field ---- */
+    case OP_ADD:
+        t = opstack_pop(st);
+        s[0] = felt_add(s[0], t);
+        return 0;
+    case OP_NEG:
+        s[0] = felt_neg(s[0]);
+        return 0;
+    case OP_MUL:
+        t = opstack_pop(st);
+        s[0] = felt_mul(s[0], t);
+        return 0;
+    case OP_INV:
+        if (felt_inv(s[0], &t) != 0)
+            FAIL(XERR_DIVIDE_BY_ZERO, "inverse of zero");
+        s[0] = t;
+        return 0;
+    case OP_INCR:
+        s[0] = felt_add(s[0], 1);
+        return 0;
+    case OP_AND:
+    case OP_OR:
+        if (check_binary(vm, op, 2) != 0)
+            return -1;
+        t = opstack_pop(st);
+        s[0] = op->opcode == OP_AND ? (s[0] & t) : (s[0] | t);
+        return 0;
+    case OP_NOT:
+        if (check_binary(vm, op, 1) != 0)
+            return -1;
+        s[0] = 1 - s[0];
+        return 0;
+    case OP_EQ:
+        h[0] = s[0] == s[1] ? 0 : inv_or_zero(felt_sub(s[0], s[1]));
+        t = opstack_pop(st);
+        s[0] = s[0] == t;
+        return 0;
+    case OP_EQZ:
+        h[0] = inv_or_zero(s[0]);
+        s[0] = s[0] == 0;
+        return 0;
+    case OP_EXPACC: {
+        const felt_t base = s[1], acc = s[2], e = s[3];
+        const felt_t factor = (e & 1) ? base : 1;
+        h[0] = factor;
+        s[0] = e & 1;
+        s[1] = felt_square(base);
+        s[2] = felt_mul(acc, factor);
+        s[3] = e >> 1;
+        return 0;
+    }
+    case OP_EXT2MUL: {
+        const ext2_t a = { s[3], s[2] }, b = { s[1], s[0] };
+        const ext2_t c = ext2_mul(a, b);
+        s[3] = c.c0;
+        s[2] = c.c1;
+        return 0;
+    }
+
+    /* ---- u32 ---- */
+    case OP_U32SPLIT:
+        a64 = s[0];
+        s[0] = a64 & 0xFFFFFFFF;
+        limbs(a64 & 0xFFFFFFFF, a64 >> 32, h);
+        h[4] = inv_or_zero(felt_sub(0xFFFFFFFF, a64 >> 32));
+        return push(vm, op, a64 >> 32);
+    case OP_U32ADD:
+        if (check_u32(vm, op, 2, 0) != 0)
+            return -1;
+        r64 = s[0] + s[1];
+        limbs(r64 & 0xFFFFFFFF, r64 >> 32, h);
+        s[1] = r64 & 0xFFFFFFFF;
+        s[0] = r64 >> 32;
+        return 0;
+    case OP_U32ADD3:
+        if (check_u32(vm, op, 3, 0) != 0)
+            return -1;
+        r64 = s[0] + s[1] + s[2];
+        limbs(r64 & 0xFFFFFFFF, r64 >> 32, h);
+        opstack_pop(st);
+        s[1] = r64 & 0xFFFFFFFF;
+        s[0] = r64 >> 32;
+        return 0;
+    case OP_U32SUB:
+        if (check_u32(vm, op, 2, op_index) != 0)
+            return -1;
+        r64 = s[1] - s[0];
+        s[1] = r64 & 0xFFFFFFFF;
+        s[0] = r64 >> 63;
+        h[0] = s[1] & 0xFFFF;
+        h[1] = s[1] >> 16;
+        return 0;
+    case OP_U32MUL:
+    case OP_U32MADD:
+        if (check_u32(vm, op, op->opcode == OP_U32MADD ? 3 : 2, 0) != 0)
+            return -1;
+        r64 = s[0] * s[1] + (op->opcode == OP_U32MADD ? s[2] : 0);
+        limbs(r64 & 0xFFFFFFFF, r64 >> 32, h);
+        h[4] = inv_or_zero(felt_sub(0xFFFFFFFF, r64 >> 32));
+        if (op->opcode == OP_U32MADD)
+            opstack_pop(st);
+        s[1] = r64 & 0xFFFFFFFF;
+        s[0] = r64 >> 32;
+        return 0;
+    case OP_U32DIV: {
+        if (check_u32(vm, op, 2, 0) != 0)
+            return -1;
+        const uint64_t d = s[0], n = s[1];
+        if (d == 0)
+            FAIL(XERR_DIVIDE_BY_ZERO, "u32 division by zero");
+        const uint64_t q = n / d, r = n % d;
+        limbs(n - q, d - r - 1, h);
+        s[0] = r;
+        s[1] = q;
+        return 0;
+    }
+    case OP_U32AND:
+    case OP_U32XOR:
+        if (check_u32(vm, op, 2, 0) != 0)
+            return -1;
+        t = opstack_pop(st);
+        s[0] = op->opcode == OP_U32AND ? (s[0] & t) : (s[0] ^ t);
+        vm->bitwise_ops++;
+        return 0;
+    case OP_U32ASSERT2:
+        if (check_u32(vm, op, 2, op->imm) != 0)
+            return -1;
+        limbs(s[1], s[0], h);
+        return 0;
+
+    /* ---- stack manipulation ---- */
+    case OP_PAD:
+        return push(vm, op, 0);
+    case OP_DROP:
+        opstack_pop(st);
+        return 0;
+    case OP_DUP0: case OP_DUP1: case OP_DUP2: case OP_DUP3: case OP_DUP4: case OP_DUP5:
+    case OP_DUP6: case OP_DUP7:
+        return push(vm, op, s[op->opcode - OP_DUP0]);
+    case OP_DUP9:
+        return push(vm, op, s[9]);
+    case OP_DUP11:
+        return push(vm, op, s[11]);
+    case OP_DUP13:
+        return push(vm, op, s[13]);
+    case OP_DUP15:
+        return push(vm, op, s[15]);
+    case OP_SWAP:
+        t = s[0];
+        s[0] = s[1];
+        s[1] = t;
+        return 0;
+    case OP_SWAPW:
+    case OP_SWAPW2:
+    case OP_SWAPW3: {
+        const int n = op->opcode == OP_SWAPW ? 1 : op->opcode == OP_SWAPW2 ? 2 : 3;
+        for (int i = 0; i < 4; i++) {
+            t = s[i];
+            s[i] = s[4 * n + i];
+            s[4 * n + i] = t;
+        }
+        return 0;
+    }
+    case OP_SWAPDW:
+        for (int i = 0; i < 8; i++) {
+            t = s[i];
+            s[i] = s[8 + i];
+            s[8 + i] = t;
+        }
+        return 0;
+    case OP_CSWAP:
+    case OP_CSWAPW: {
+        if (check_binary(vm, op, 1) != 0)
+            return -1;
+        const felt_t c = opstack_pop(st);
+        const int width = op->opcode == OP_CSWAP ? 1 : 4;
+        if (c == 1)
+            for (int i = 0; i < width; i++) {
+                t = s[i];
+                s[i] = s[width + i];
+                s[width + i] = t;
+            }
+        return 0;
+    }
+
+    /* ---- input / output ---- */
+    case OP_PUSH:
+        return push(vm, op, op->imm);
+    case OP_ADVPOP:
+        if (advice_pop(&vm->adv, &t) != 0)
+            FAIL(XERR_ADVICE_STACK_EMPTY, "the advice stack is empty");
+        return push(vm, op, t);
+    case OP_ADVPOPW:
+        if (vm->adv.n < 4)
+            FAIL(XERR_ADVICE_STACK_EMPTY, "the advice stack holds %zu elements; advpopw needs 4",
+                 vm->adv.n);
+        for (int i = 0; i < 4; i++)
+            advice_pop(&vm->adv, &w[i]);
+        write_word(s, 0, w);
+        return 0;
+    case OP_MLOAD:
+        if (check_addr(vm, op, s[0], 0) != 0)
+            return -1;
+        s[0] = memory_read(&vm->mem, vm->ctx, (uint32_t)s[0]);
+        vm->mem.accesses++;
+        return 0;
+    case OP_MSTORE: {
+        if (check_addr(vm, op, s[0], 0) != 0)
+            return -1;
+        const uint32_t a = (uint32_t)opstack_pop(st);
+        vm->mem.accesses++;
+        return mem_write(vm, op, a, s[0]);
+    }
+    case OP_MLOADW: {
+        if (check_addr(vm, op, s[0], 1) != 0)
+            return -1;
+        const uint32_t a = (uint32_t)opstack_pop(st);
+        for (int i = 0; i < 4; i++)
+            w[i] = memory_read(&vm->mem, vm->ctx, a + (uint32_t)i);
+        vm->mem.accesses++;
+        write_word(s, 0, w);
+        return 0;
+    }
+    case OP_MSTOREW: {
+        if (check_addr(vm, op, s[0], 1) != 0)
+            return -1;
+        const uint32_t a = (uint32_t)s[0];
+        const felt_t word[4] = { s[4], s[3], s[2], s[1] };
+        opstack_pop(st);
+        vm->mem.accesses++;
+        for (int i = 0; i < 4; i++)
+            if (mem_write(vm, op, a + (uint32_t)i, word[i]) != 0)
+                return -1;
+        return 0;
+    }
+    case OP_MSTREAM:
+    case OP_PIPE: {
+        const felt_t a = s[12];
+        if (op->opcode == OP_PIPE) {
+            if (vm->adv.n < 8)
+                FAIL(XERR_ADVICE_STACK_EMPTY, "the advice stack holds %zu elements; pipe needs 8",
+                     vm->adv.n);
+        }
+        if (check_addr(vm, op, a, 1) != 0 || check_addr(vm, op, felt_add(a, 4), 1) != 0)
+            return -1;
+        if (op->opcode == OP_PIPE) {
+            for (int i = 0; i < 4; i++)
+                advice_pop(&vm->adv, &w[i]);
+            for (int i = 0; i < 4; i++)
+                advice_pop(&vm->adv, &w2[i]);
+            for (int i = 0; i < 4; i++)
+                if (mem_write(vm, op, (uint32_t)a + (uint32_t)i, w[i]) != 0 ||
+                    mem_write(vm, op, (uint32_t)a + 4u + (uint32_t)i, w2[i]) != 0)
+                    return -1;
+        } else {
+            for (int i = 0; i < 4; i++) {
+                w[i] = memory_read(&vm->mem, vm->ctx, (uint32_t)a + (uint32_t)i);
+                w2[i] = memory_read(&vm->mem, vm->ctx, (uint32_t)a + 4u + (uint32_t)i);
+            }
+        }
+        vm->mem.accesses += 2;
+        write_word(s, 0, w2);
+        write_word(s, 4, w);
+        s[12] = felt_add(a, 8);
+        return 0;
+    }
+
+    /* ---- cryptographic and recursion operations: the crypto issue ---- */
+    case OP_HPERM: case OP_MPVERIFY: case OP_MRUPDATE: case OP_FRIE2F4: case OP_HORNER_BASE:
+    case OP_HORNER_EXT: case OP_EVAL_CIRCUIT: case OP_LOG_PRECOMPILE:
+        FAIL(XERR_NOT_SUPPORTED, "this operation is not yet supported by fragtrace");
+    default:
+        break;
+    }
+    /* movupN / movdnN: rotate the top N+1 elements. */
+    static const struct { uint8_t op; int n; int up; } moves[] = {
+        { OP_MOVUP2, 2, 1 }, { OP_MOVUP3, 3, 1 }, { OP_MOVUP4, 4, 1 }, { OP_MOVUP5, 5, 1 },
+        { OP_MOVUP6, 6, 1 }, { OP_MOVUP7, 7, 1 }, { OP_MOVUP8, 8, 1 },
+        { OP_MOVDN2, 2, 0 }, { OP_MOVDN3, 3, 0 }, { OP_MOVDN4, 4, 0 }, { OP_MOVDN5, 5, 0 },
+        { OP_MOVDN6, 6, 0 }, { OP_MOVDN7, 7, 0 }, { OP_MOVDN8, 8, 0 },
+    };
+    for (size_t k = 0; k < sizeof moves / sizeof moves[0]; k++) {
+        if (moves[k].op != op->opcode)
+            continue;
+        const int n = moves[k].n;
+        if (moves[k].up) {
+            t = s[n];
+            memmove(&s[1], &s[0], (size_t)n * sizeof *s);
+            s[0] = t;
+        } else {
+            t = s[0];
+            memmove(&s[0], &s[1], (size_t)n * sizeof *s);
+            s[n] = t;
+        }
+        return 0;
+    }
+    FAIL(XERR_NOT_SUPPORTED, "unknown operation code %u", op->opcode);
+}

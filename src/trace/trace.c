@@ -1,0 +1,126 @@
+/*
+ * trace.c - main-trace assembly and output (see trace.h).
+ */
+#include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "field/felt_text.h"
+#include "hash/rpo.h"
+
+void row_buffer_init(row_buffer_t *b)
+{
+    b->rows = NULL;
+    b->n = 0;
+    b->cap = 0;
+}
+
+void row_buffer_free(row_buffer_t *b)
+{
+    free(b->rows);
+    row_buffer_init(b);
+}
+
+int row_buffer_sink(void *ctx, const felt_t row[CORE_WIDTH])
+{
+    row_buffer_t *b = ctx;
+    if (b->n == b->cap) {
+        const uint64_t nc = b->cap ? b->cap * 2 : 1024;
+        felt_t *nr = realloc(b->rows, nc * CORE_WIDTH * sizeof *nr);
+        if (!nr)
+            return -1;
+        b->rows = nr;
+        b->cap = nc;
+    }
+    memcpy(&b->rows[b->n * CORE_WIDTH], row, CORE_WIDTH * sizeof *row);
+    b->n++;
+    return 0;
+}
+
+void main_trace_free(main_trace_t *t)
+{
+    free(t->cols);
+    t->cols = NULL;
+    t->len = 0;
+}
+
+int trace_build_sequential(vm_t *vm, main_trace_t *out)
+{
+    row_buffer_t rows;
+    row_buffer_init(&rows);
+    out->cols = NULL;
+    out->len = 0;
+    if (vm_run(vm, row_buffer_sink, &rows) != 0) {
+        row_buffer_free(&rows);
+        return -1;
+    }
+    const uint64_t len = vm_trace_length(vm);
+    felt_t *cols = calloc(len * TRACE_WIDTH, sizeof *cols);
+    if (!cols) {
+        row_buffer_free(&rows);
+        return -1;
+    }
+    /* The program rows; if they fill all but the random row, no HALT row
+       is visible (upstream allows it). */
+    const uint64_t n = rows.n < len - 1 ? rows.n : len - 1;
+    for (uint64_t r = 0; r < n; r++)
+        for (int c = 0; c < CORE_WIDTH; c++)
+            cols[(uint64_t)c * len + r] = rows.rows[r * CORE_WIDTH + c];
+    row_buffer_free(&rows);
+    felt_t halt[CORE_WIDTH];
+    for (uint64_t r = n; r < len - 1; r++) {
+        vm_halt_row(vm, r, halt);
+        for (int c = 0; c < CORE_WIDTH; c++)
+            cols[(uint64_t)c * len + r] = halt[c];
+    }
+    rpo_coin_t coin;
+    rpo_coin_init(&coin, mast_program_hash(vm->f));
+    for (int c = 0; c < TRACE_WIDTH; c++)
+        cols[(uint64_t)c * len + len - 1] = rpo_coin_draw(&coin);
+    out->cols = cols;
+    out->len = len;
+    return 0;
+}
+
+int main_trace_write_csv(const main_trace_t *t, FILE *f)
+{
+    char line[TRACE_WIDTH * FELT_DEC_MAX + 8];
+    for (uint64_t r = 0; r < t->len; r++) {
+        size_t n = 0;
+        for (int c = 0; c < TRACE_WIDTH; c++) {
+            n += felt_format_dec(t->cols[(uint64_t)c * t->len + r], line + n);
+            line[n++] = c + 1 < TRACE_WIDTH ? ',' : '\n';
+        }
+        if (fwrite(line, 1, n, f) != n)
+            return -1;
+    }
+    return 0;
+}
+
+static void put_u64(unsigned char *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+}
+
+int main_trace_write_bin(const main_trace_t *t, FILE *f)
+{
+    /* Header: magic "FTTRACE\0", u32 version 1, u32 width, u64 length; then
+       the cells row-major, each a little-endian u64. */
+    unsigned char hdr[24];
+    memcpy(hdr, "FTTRACE", 8);
+    hdr[8] = 1; hdr[9] = hdr[10] = hdr[11] = 0;
+    hdr[12] = TRACE_WIDTH; hdr[13] = hdr[14] = hdr[15] = 0;
+    put_u64(hdr + 16, t->len);
+    if (fwrite(hdr, 1, sizeof hdr, f) != sizeof hdr)
+        return -1;
+    unsigned char row[TRACE_WIDTH * 8];
+    for (uint64_t r = 0; r < t->len; r++) {
+        for (int c = 0; c < TRACE_WIDTH; c++)
+            put_u64(row + 8 * c, t->cols[(uint64_t)c * t->len + r]);
+        if (fwrite(row, 1, sizeof row, f) != sizeof row)
+            return -1;
+    }
+    return 0;
+}

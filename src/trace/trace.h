@@ -1,0 +1,46 @@
+/*
+ * trace.h - the main trace: TRACE_WIDTH (72) columns, column-major in one
+ * buffer (cell (row, col) at cols[col * len + row]), and its assembly from
+ * the executor's rows: program rows, HALT padding, and the random last row
+ * drawn from an RpoRandomCoin seeded with the program hash
+ * (spec/core-trace.md section 11, spec/hash.md).
+ */
+#ifndef FRAGTRACE_TRACE_TRACE_H
+#define FRAGTRACE_TRACE_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "exec/exec.h"
+
+typedef struct {
+    felt_t *cols;    /* TRACE_WIDTH * len */
+    uint64_t len;    /* rows: a power of two, at least 64 */
+} main_trace_t;
+
+/* Growable store of core rows, row-major, as the sequential executor
+ * produces them. */
+typedef struct {
+    felt_t *rows;    /* n * CORE_WIDTH */
+    uint64_t n, cap;
+} row_buffer_t;
+
+void row_buffer_init(row_buffer_t *b);
+void row_buffer_free(row_buffer_t *b);
+/* A row_sink_fn appending to a row_buffer_t. */
+int row_buffer_sink(void *ctx, const felt_t row[CORE_WIDTH]);
+
+/* Run the program sequentially and build its main trace. Returns 0, or -1
+ * with vm->err set (execution error) or errno-style out of memory. */
+int trace_build_sequential(vm_t *vm, main_trace_t *out);
+
+void main_trace_free(main_trace_t *t);
+
+/* Write as CSV (the vectors' format: one line per row, 72 canonical
+ * decimals, no header). Returns 0 or -1 on a write error. */
+int main_trace_write_csv(const main_trace_t *t, FILE *f);
+
+/* Write the binary format of spec/trace-format.md. */
+int main_trace_write_bin(const main_trace_t *t, FILE *f);
+
+#endif
