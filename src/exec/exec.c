@@ -96,6 +96,20 @@ static int push_cont(vm_t *vm, cont_kind_t kind, uint32_t node)
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
 
+/* s0..s15, b0 (depth), b1 (top overflow entry's clk), h0 = 1/(b0 - 16). */
+static void stack_columns(const vm_t *vm, felt_t *r)
+{
+    for (int i = 0; i < STACK_TOP; i++)
+        r[COL_STACK + i] = vm->stack.s[i];
+    const uint64_t depth = opstack_depth(&vm->stack);
+    r[COL_B0] = depth;
+    r[COL_B1] = opstack_b1(&vm->stack);
+    felt_t inv = 0;
+    if (depth > STACK_TOP)
+        felt_inv(felt_from_u64(depth - STACK_TOP), &inv);
+    r[COL_STACK_H0] = inv;
+}
+
 /* Start a row: system and stack columns hold the state before the row's
  * operation; decoder columns are zero until the operation fills them. */
 static void row_begin(vm_t *vm)
@@ -106,15 +120,7 @@ static void row_begin(vm_t *vm)
     r[COL_CTX] = vm->ctx;
     for (int k = 0; k < 4; k++)
         r[COL_FN_HASH + k] = vm->fn_hash.v[k];
-    for (int i = 0; i < STACK_TOP; i++)
-        r[COL_STACK + i] = vm->stack.s[i];
-    const uint64_t depth = opstack_depth(&vm->stack);
-    r[COL_B0] = depth;
-    r[COL_B1] = opstack_b1(&vm->stack);
-    felt_t inv = 0;
-    if (depth > STACK_TOP)
-        felt_inv(felt_from_u64(depth - STACK_TOP), &inv);
-    r[COL_STACK_H0] = inv;
+    stack_columns(vm, r);
 }
 
 static void set_opcode(felt_t *r, uint8_t opcode)
@@ -161,15 +167,7 @@ void vm_halt_row(const vm_t *vm, uint64_t clk, felt_t row[CORE_WIDTH])
     set_opcode(row, OP_HALT);
     for (int k = 0; k < 4; k++)
         row[COL_HASHER + k] = vm->last_h[k];
-    for (int i = 0; i < STACK_TOP; i++)
-        row[COL_STACK + i] = vm->stack.s[i];
-    const uint64_t depth = opstack_depth(&vm->stack);
-    row[COL_B0] = depth;
-    row[COL_B1] = opstack_b1(&vm->stack);
-    felt_t inv = 0;
-    if (depth > STACK_TOP)
-        felt_inv(felt_from_u64(depth - STACK_TOP), &inv);
-    row[COL_STACK_H0] = inv;
+    stack_columns(vm, row);
 }
 
 /* ------------------------------------------------------------------ */
