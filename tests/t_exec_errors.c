@@ -1,0 +1,111 @@
+/*
+ * t_exec_errors.c - programs that fail: exit status 1, one line on stderr
+ * "FILE:LINE:COL: clk N: 'op': message", nothing on stdout, and no output
+ * file left by `fragtrace trace -o`.
+ */
+#include <sys/stat.h>
+
+#include "tap.h"
+#include "run_cmd.h"
+
+typedef struct {
+    const char *program;
+    const char *stack;   /* --stack, or NULL */
+    const char *extra;   /* one more option (with its value after a space), or NULL */
+    const char *want;    /* expected stderr after "FILE:" */
+} fail_case_t;
+
+#define DIGEST_SWAP "0x2eecbc4feca29798d5d84f95bd43c70ae59bee91db81192ca35793e4d1487090"
+
+static const fail_case_t cases[] = {
+    { "begin basic_block push(2) assert(7) end end", NULL, NULL,
+      "1:27: clk 2: 'assert(7)': assertion failed: s0 = 2, not 1 (error code 7)" },
+    { "begin basic_block push(4294967296) push(1) u32add end end", NULL, NULL,
+      "1:44: clk 3: 'u32add': operand not a u32 value (below 2^32): 4294967296 (s1) (error code 0)" },
+    { "begin basic_block push(4294967296) push(4294967297) u32assert2(9) end end", NULL, NULL,
+      "1:53: clk 3: 'u32assert2(9)': operands not a u32 value (below 2^32): 4294967297 (s0), "
+      "4294967296 (s1) (error code 9)" },
+    { "begin basic_block push(7) push(0) u32div end end", NULL, NULL,
+      "1:35: clk 3: 'u32div': u32 division by zero" },
+    { "begin basic_block pad inv end end", NULL, NULL, "1:23: clk 2: 'inv': inverse of zero" },
+    { "begin basic_block push(4294967296) mload end end", NULL, NULL,
+      "1:36: clk 2: 'mload': memory address 4294967296 is not below 2^32" },
+    { "begin basic_block push(6) mloadw end end", NULL, NULL,
+      "1:27: clk 2: 'mloadw': word access at address 6 in context 0 is not word-aligned" },
+    { "begin basic_block advpop end end", NULL, NULL,
+      "1:19: clk 1: 'advpop': the advice stack is empty" },
+    { "begin basic_block advpopw end end", NULL, "--advice-stack 1,2,3",
+      "1:19: clk 1: 'advpopw': the advice stack holds 3 elements; advpopw needs 4" },
+    { "begin join basic_block push(8) end dyn end end", NULL, NULL,
+      "1:36: clk 5: 'dyn': no procedure with digest 0x000000000000000000000000000000000000000000"
+      "0000000000000000000000 (read from address 8) in the program or the host library" },
+    { "begin join basic_block push(8) end dyncall end end", NULL, NULL,
+      "1:36: clk 5: 'dyncall': no procedure with digest" },
+    { "begin join basic_block push(9) end dyn end end", NULL, NULL,
+      "1:36: clk 5: 'dyn': callee address 9 is not word-aligned" },
+    { "begin join basic_block pad end external.0x0100000000000000000000000000000000000000000000"
+      "000000000000000000 end end", NULL, NULL,
+      "1:32: clk 4: 'external': no procedure with digest 0x01000000" },
+    { "begin if.true basic_block swap end else basic_block swap end end end", "2", NULL,
+      "1:7: clk 0: 'if.true': condition 2 is not 0 or 1" },
+    { "begin while.true basic_block push(5) end end end", "1", NULL,
+      "1:7: clk 5: 'while.true': loop condition 5 is not 0 or 1" },
+    { "begin basic_block push(1) end end", NULL, NULL,
+      "1:7: clk 4: 'end': the program ends with stack depth 17; it must end with exactly 16" },
+    { "proc.f basic_block pad end end\nbegin call.f end", NULL, NULL,
+      "2:7: clk 4: 'end': the called procedure returns with stack depth 17, not 16" },
+    { "begin while.true basic_block push(1) end end end", "1", "--max-cycles 100",
+      "clk 100: 'cycle': cycle limit of 100 exceeded" },
+    { "begin basic_block emit end end", "5", NULL,
+      "1:19: clk 1: 'emit': no event handler registered for event id 5" },
+};
+#define N_CASES (int)(sizeof cases / sizeof cases[0])
+
+int main(void)
+{
+    tap_plan(2 * N_CASES);
+    char path[64], out[96];
+    snprintf(path, sizeof path, "/tmp/t_exec_errors_%d.masm", (int)getpid());
+    snprintf(out, sizeof out, "/tmp/t_exec_errors_%d.csv", (int)getpid());
+    for (int i = 0; i < N_CASES; i++) {
+        FILE *f = fopen(path, "w");
+        fputs(cases[i].program, f);
+        fclose(f);
+        char extra_opt[64] = "", extra_val[64] = "";
+        if (cases[i].extra)
+            sscanf(cases[i].extra, "%63s %63s", extra_opt, extra_val);
+        const char *args[12];
+        int k = 0;
+        args[k++] = "run";
+        args[k++] = path;
+        if (cases[i].stack) { args[k++] = "--stack"; args[k++] = cases[i].stack; }
+        if (cases[i].extra) { args[k++] = extra_opt; args[k++] = extra_val; }
+        args[k] = NULL;
+        run_result_t r = run_fragtrace(args);
+        char want[512];
+        snprintf(want, sizeof want, "%s:%s", path, cases[i].want);
+        const char *nl = strchr(r.err, '\n');
+        const int ok = r.status == 1 && r.out[0] == '\0' && nl && nl[1] == '\0' &&
+                       (strstr(r.err, cases[i].want) != NULL) &&
+                       !strncmp(r.err, path, strlen(path));
+        if (!tap_ok(ok, "run fails: %s", cases[i].want))
+            tap_diag("status %d, stdout '%s', stderr: %s", r.status, r.out, r.err);
+        run_free(&r);
+
+        /* The same through `trace -o`: exit 1 and no file left behind. */
+        remove(out);
+        args[0] = "trace";
+        args[k++] = "--sequential";
+        args[k++] = "-o";
+        args[k++] = out;
+        args[k] = NULL;
+        r = run_fragtrace(args);
+        struct stat sb;
+        if (!tap_ok(r.status == 1 && r.out[0] == '\0' && stat(out, &sb) != 0,
+                    "trace -o fails the same way and writes no file"))
+            tap_diag("status %d, stderr: %s", r.status, r.err);
+        run_free(&r);
+    }
+    remove(path);
+    return tap_done();
+}
