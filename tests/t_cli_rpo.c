@@ -3,6 +3,7 @@
  */
 #include "tap.h"
 #include "run_cmd.h"
+#include "rpo_vectors.h"
 
 struct bad_case {
     const char *arg;
@@ -25,7 +26,26 @@ static const struct bad_case bad[] = {
 
 int main(void)
 {
-    tap_plan(5 + 2 * N_BAD);
+    tap_plan(5 + 2 * N_BAD + 1);
+    /* Every upstream hash_elements vector through the CLI. */
+    int good = 0;
+    char arg[256], want[128];
+    for (int i = 0; i < RPO_VECTORS; i++) {
+        size_t n = 0;
+        for (int k = 0; k <= i; k++)
+            n += (size_t)snprintf(arg + n, sizeof arg - n, "%s%d", k ? "," : "", k);
+        snprintf(want, sizeof want, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                 rpo_expected[i][0], rpo_expected[i][1], rpo_expected[i][2], rpo_expected[i][3]);
+        run_result_t v = run_fragtrace((const char *[]){ "rpo", arg, NULL });
+        if (v.status == 0 && !strcmp(v.out, want))
+            good++;
+        else
+            tap_diag("rpo %s: got '%s', expected '%s'", arg, v.out, want);
+        run_free(&v);
+    }
+    tap_ok(good == RPO_VECTORS, "rpo prints upstream's digest for all %d/%d vectors", good,
+           RPO_VECTORS);
+
     run_result_t r = run_fragtrace((const char *[]){ "rpo", "0", NULL });
     tap_ok(r.status == 0 && !strcmp(r.out, "18126731724905382595 7388557040857728717 "
                                            "14290750514634285295 7852282086160480146\n"),
