@@ -51,6 +51,7 @@ int vm_init(vm_t *vm, const mast_forest_t *f, const char *file, const felt_t *st
     vm->file = file;
     vm->max_cycles = MAX_CYCLES_DEFAULT;
     vm->hasher_addr = 1;
+    vm->h0_depth = STACK_TOP;
     opstack_init(&vm->stack, stack_inputs, n_stack);
     memory_init(&vm->mem);
     advice_init(&vm->adv);
@@ -96,18 +97,22 @@ static int push_cont(vm_t *vm, cont_kind_t kind, uint32_t node)
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
 
-/* s0..s15, b0 (depth), b1 (top overflow entry's clk), h0 = 1/(b0 - 16). */
-static void stack_columns(const vm_t *vm, felt_t *r)
+/* s0..s15, b0 (depth), b1 (top overflow entry's clk), h0 = 1/(b0 - 16).
+ * The inverse is cached for the last depth seen: most rows keep it. */
+static void stack_columns(vm_t *vm, felt_t *r)
 {
     for (int i = 0; i < STACK_TOP; i++)
         r[COL_STACK + i] = vm->stack.s[i];
     const uint64_t depth = opstack_depth(&vm->stack);
     r[COL_B0] = depth;
     r[COL_B1] = opstack_b1(&vm->stack);
-    felt_t inv = 0;
-    if (depth > STACK_TOP)
-        felt_inv(felt_from_u64(depth - STACK_TOP), &inv);
-    r[COL_STACK_H0] = inv;
+    if (depth != vm->h0_depth) {
+        vm->h0_inv = 0;
+        if (depth > STACK_TOP)
+            felt_inv(felt_from_u64(depth - STACK_TOP), &vm->h0_inv);
+        vm->h0_depth = depth;
+    }
+    r[COL_STACK_H0] = vm->h0_inv;
 }
 
 /* Start a row: system and stack columns hold the state before the row's
@@ -160,7 +165,7 @@ static int row_emit(vm_t *vm, row_sink_fn sink, void *sink_ctx)
     return 0;
 }
 
-void vm_halt_row(const vm_t *vm, uint64_t clk, felt_t row[CORE_WIDTH])
+void vm_halt_row(vm_t *vm, uint64_t clk, felt_t row[CORE_WIDTH])
 {
     memset(row, 0, CORE_WIDTH * sizeof *row);
     row[COL_CLK] = clk;

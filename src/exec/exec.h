@@ -138,6 +138,8 @@ typedef struct {
 
     int done;                    /* the root's END row has been produced */
     felt_t last_h[4];            /* h[0..4] of the last row (copied into HALT rows) */
+    uint64_t h0_depth;           /* depth whose 1/(depth - 16) is h0_inv */
+    felt_t h0_inv;
     felt_t row[CORE_WIDTH];      /* the row being assembled */
     exec_error_t err;
 } vm_t;
@@ -159,7 +161,7 @@ void vm_outputs(const vm_t *vm, felt_t out[STACK_TOP]);
 void vm_format_error(const vm_t *vm, char *buf, size_t len);
 
 /* The HALT row that follows the program (row index `clk`). */
-void vm_halt_row(const vm_t *vm, uint64_t clk, felt_t row[CORE_WIDTH]);
+void vm_halt_row(vm_t *vm, uint64_t clk, felt_t row[CORE_WIDTH]);
 
 /* Trace length: max(64, next power of two of (longest segment + 1)). The
  * chiplet segment counts hasher, bitwise, memory and kernel-ROM rows; the

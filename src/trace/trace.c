@@ -68,12 +68,12 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
         for (int c = 0; c < CORE_WIDTH; c++)
             cols[(uint64_t)c * len + r] = rows.rows[r * CORE_WIDTH + c];
     row_buffer_free(&rows);
+    /* HALT rows differ only in clk. */
     felt_t halt[CORE_WIDTH];
-    for (uint64_t r = n; r < len - 1; r++) {
-        vm_halt_row(vm, r, halt);
-        for (int c = 0; c < CORE_WIDTH; c++)
-            cols[(uint64_t)c * len + r] = halt[c];
-    }
+    vm_halt_row(vm, n, halt);
+    for (int c = 0; c < CORE_WIDTH; c++)
+        for (uint64_t r = n; r < len - 1; r++)
+            cols[(uint64_t)c * len + r] = c == COL_CLK ? r : halt[c];
     rpo_coin_t coin;
     rpo_coin_init(&coin, mast_program_hash(vm->f));
     for (int c = 0; c < TRACE_WIDTH; c++)
