@@ -15,7 +15,8 @@ mkdir -p "$LOGDIR"
 # modules name their own functions so that goals are not counted twice.
 MODULES='field|src/field/felt.c|
 hash|src/hash/rpo.c src/hash/rpo_constants.c|apply_mds,sbox,rpo_permute,digest_of,rpo_hash_elements,rpo_merge_in_domain,rpo_merge,rpo_coin_init,rpo_coin_draw,rpo_constants_check
-mast|src/mast/batch.c|push_op,pad_if_needed,seal_group,finalize_group,start_batch,can_accept,add_op,close_batch,batch_valid,batch_ops'
+mast|src/mast/batch.c|push_op,pad_if_needed,seal_group,finalize_group,start_batch,can_accept,add_op,close_batch,batch_valid,batch_ops
+exec|src/exec/opstack.c|opstack_init,opstack_push,opstack_pop,opstack_start_context,opstack_end_context,opstack_depth,opstack_b1'
 
 count=$(printf '%s\n' "$MODULES" | grep -c '|')
 echo "1..$count"

@@ -46,6 +46,7 @@ typedef struct {
 
 /* Initial stack: inputs listed last-on-top (v0.19.0 StackInputs order). */
 /*@ requires \valid(st) && n <= STACK_TOP && \valid_read(inputs + (0 .. n - 1));
+    requires \separated(st, inputs + (0 .. n - 1));
     requires \forall integer i; 0 <= i < n ==> canonical(inputs[i]);
     assigns *st;
     ensures opstack_ok(st) && st->n_ovf == 0 && st->base == 0;
