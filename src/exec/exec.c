@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/addr.h"
 #include "exec/user_ops.h"
 
 /* ------------------------------------------------------------------ */
@@ -254,12 +255,13 @@ static int read_dyn_target(vm_t *vm, const mast_node_t *n, const char *name, wor
                            long *target)
 {
     const felt_t a = vm->stack.s[0];
-    if (a >= (UINT64_C(1) << 32)) {
+    const int rc = mem_addr_check(a, 1);
+    if (rc == ADDR_OUT_OF_BOUNDS) {
         vm_fail(vm, XERR_MEMORY_ADDRESS, n->line, n->col, name,
                 "callee address %llu is not below 2^32", (unsigned long long)a);
         return -1;
     }
-    if (a % 4 != 0) {
+    if (rc == ADDR_UNALIGNED) {
         vm_fail(vm, XERR_MEMORY_ALIGNMENT, n->line, n->col, name,
                 "callee address %llu is not word-aligned (a multiple of 4)", (unsigned long long)a);
         return -1;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exec/addr.h"
 #include "field/ext2.h"
 
 #define U32 (UINT64_C(1) << 32)
@@ -54,9 +55,10 @@ static void write_word(felt_t *s, int i, const felt_t w[4])
 
 static int check_addr(vm_t *vm, const op_t *op, felt_t a, int word)
 {
-    if (a >= U32)
+    const int rc = mem_addr_check(a, word);
+    if (rc == ADDR_OUT_OF_BOUNDS)
         FAIL(XERR_MEMORY_ADDRESS, "memory address %llu is not below 2^32", (unsigned long long)a);
-    if (word && a % 4 != 0)
+    if (rc == ADDR_UNALIGNED)
         FAIL(XERR_MEMORY_ALIGNMENT, "word access at address %llu in context %llu is not "
              "word-aligned (a multiple of 4)", (unsigned long long)a, (unsigned long long)vm->ctx);
     return 0;

@@ -8,6 +8,7 @@
 
 #include "field/felt_text.h"
 #include "hash/rpo.h"
+#include "trace/row_writer.h"
 
 void row_buffer_init(row_buffer_t *b)
 {
@@ -56,6 +57,10 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
         return -1;
     }
     const uint64_t len = vm_trace_length(vm);
+    if (len > TRACE_MAX_LEN) {
+        row_buffer_free(&rows);
+        return -1;
+    }
     felt_t *cols = calloc(len * TRACE_WIDTH, sizeof *cols);
     if (!cols) {
         row_buffer_free(&rows);
@@ -65,8 +70,7 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
        is visible (upstream allows it). */
     const uint64_t n = rows.n < len - 1 ? rows.n : len - 1;
     for (uint64_t r = 0; r < n; r++)
-        for (int c = 0; c < CORE_WIDTH; c++)
-            cols[(uint64_t)c * len + r] = rows.rows[r * CORE_WIDTH + c];
+        trace_write_row(cols, len, TRACE_WIDTH, r, &rows.rows[r * CORE_WIDTH], CORE_WIDTH);
     row_buffer_free(&rows);
     /* HALT rows differ only in clk. */
     felt_t halt[CORE_WIDTH];
