@@ -58,6 +58,12 @@ static const fail_case_t cases[] = {
       "clk 100: 'cycle': cycle limit of 100 exceeded" },
     { "begin basic_block emit end end", "5", NULL,
       "1:19: clk 1: 'emit': no event handler registered for event id 5" },
+    /* map_value_to_stack with a key the advice map does not hold */
+    { "begin basic_block push(17843484659000820118) emit drop end end", "1,2,3,4", NULL,
+      "1:46: clk 2: 'emit': advice map has no key 0x0100000000000000020000000000000003000000000000000400000000000000" },
+    /* ilog2 of zero */
+    { "begin basic_block pad push(7444351342957461231) emit end end", NULL, NULL,
+      "1:49: clk 3: 'emit': ilog2 of zero" },
 };
 #define N_CASES (int)(sizeof cases / sizeof cases[0])
 

@@ -10,7 +10,7 @@
 #include "run_cmd.h"
 
 static const char *const deferred_ops[] = {
-    "hperm", "mpverify", "mrupdate", "frie2f4", "horner_eval_base", "horner_eval_ext",
+    "mpverify", "mrupdate", "frie2f4", "horner_eval_base", "horner_eval_ext",
     "eval_circuit", "log_precompile", "emit",
 };
 

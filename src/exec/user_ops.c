@@ -4,10 +4,12 @@
 #include "user_ops.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exec/addr.h"
 #include "field/ext2.h"
+#include "hash/rpo.h"
 
 #define U32 (UINT64_C(1) << 32)
 
@@ -108,8 +110,54 @@ static int check_binary(vm_t *vm, const op_t *op, int n)
     return 0;
 }
 
-/* The 16 system events of v0.19.0 (core/src/sys_events.rs). */
-static const felt_t system_events[16] = {
+/* Stack element i, reading below s15 into the current context's overflow
+ * entries (0 past them). */
+static felt_t stack_at(const opstack_t *st, uint32_t i)
+{
+    if (i < STACK_TOP)
+        return st->s[i];
+    const uint32_t k = i - STACK_TOP;
+    return k < st->n_ovf - st->base ? st->ovf[st->n_ovf - 1 - k].value : 0;
+}
+
+/* K(i) = W(i) = [s_{i+3}, s_{i+2}, s_{i+1}, s_i]. */
+static word_t stack_word(const opstack_t *st, uint32_t i)
+{
+    const word_t w = { { stack_at(st, i + 3), stack_at(st, i + 2), stack_at(st, i + 1),
+                         stack_at(st, i) } };
+    return w;
+}
+
+static int advice_push_or_fail(vm_t *vm, const op_t *op, felt_t v)
+{
+    if (advice_push(&vm->adv, v) != 0)
+        FAIL(XERR_OUT_OF_MEMORY, "out of memory");
+    return 0;
+}
+
+static int map_insert(vm_t *vm, const op_t *op, word_t key, const felt_t *v, size_t n)
+{
+    const int rc = advice_map_insert(&vm->adv, key, v, n);
+    if (rc == -2) {
+        char hex[67];
+        word_to_hex(key, hex);
+        FAIL(XERR_ADVICE_MAP_KEY, "advice map key %s is already present with other values", hex);
+    }
+    if (rc != 0)
+        FAIL(XERR_OUT_OF_MEMORY, "out of memory");
+    return 0;
+}
+
+/* The system events of v0.19.0 (core/src/sys_events.rs; handlers in
+ * processor/src/operations/sys_ops/sys_event_handlers.rs; spec/operations.md
+ * section 8). They change only the advice provider. */
+enum {
+    EV_MERKLE_NODE_MERGE = 0, EV_MERKLE_NODE_TO_STACK, EV_MAP_VALUE_TO_STACK,
+    EV_MAP_VALUE_TO_STACK_N, EV_HAS_MAP_KEY, EV_EXT2_INV, EV_U32_CLZ, EV_U32_CTZ, EV_U32_CLO,
+    EV_U32_CTO, EV_ILOG2, EV_MEM_TO_MAP, EV_HDWORD_TO_MAP, EV_HDWORD_TO_MAP_WITH_DOMAIN,
+    EV_HQWORD_TO_MAP, EV_HPERM_TO_MAP, EV_COUNT
+};
+static const felt_t system_events[EV_COUNT] = {
     UINT64_C(7243907139105902342), UINT64_C(6873007751276594108), UINT64_C(17843484659000820118),
     UINT64_C(7354377147644073171), UINT64_C(5642583036089175977), UINT64_C(9660728691489438960),
     UINT64_C(1503707361178382932), UINT64_C(10656887096526143429), UINT64_C(12846584985739176048),
@@ -117,6 +165,121 @@ static const felt_t system_events[16] = {
     UINT64_C(5988159172915333521), UINT64_C(6143777601072385586), UINT64_C(11723176702659679401),
     UINT64_C(6190830263511605775),
 };
+
+static int count_bits(uint32_t v, int leading, int ones)
+{
+    int n = 0;
+    for (int i = 0; i < 32; i++) {
+        const int bit = leading ? (v >> (31 - i)) & 1 : (v >> i) & 1;
+        if (bit != ones)
+            break;
+        n++;
+    }
+    return n;
+}
+
+static int system_event(vm_t *vm, const op_t *op)
+{
+    const opstack_t *st = &vm->stack;
+    int ev = -1;
+    for (int i = 0; i < EV_COUNT; i++)
+        if (st->s[0] == system_events[i])
+            ev = i;
+    if (ev < 0)
+        FAIL(XERR_EVENT, "no event handler registered for event id %llu",
+             (unsigned long long)st->s[0]);
+    const word_t k1 = stack_word(st, 1);
+    const advice_entry_t *entry;
+    felt_t values[16];
+    switch (ev) {
+    case EV_MAP_VALUE_TO_STACK:
+    case EV_MAP_VALUE_TO_STACK_N:
+        entry = advice_map_get(&vm->adv, k1);
+        if (!entry) {
+            char hex[67];
+            word_to_hex(k1, hex);
+            FAIL(XERR_ADVICE_MAP_KEY, "advice map has no key %s", hex);
+        }
+        for (size_t j = entry->n; j > 0; j--)
+            if (advice_push_or_fail(vm, op, entry->values[j - 1]) != 0)
+                return -1;
+        if (ev == EV_MAP_VALUE_TO_STACK_N)
+            return advice_push_or_fail(vm, op, entry->n);
+        return 0;
+    case EV_HAS_MAP_KEY:
+        return advice_push_or_fail(vm, op, advice_map_get(&vm->adv, k1) != NULL);
+    case EV_EXT2_INV: {
+        const ext2_t a = { st->s[2], st->s[1] };
+        ext2_t b;
+        if (ext2_inv(a, &b) != 0)
+            FAIL(XERR_DIVIDE_BY_ZERO, "ext2_inv of zero");
+        return advice_push_or_fail(vm, op, b.c1) || advice_push_or_fail(vm, op, b.c0) ? -1 : 0;
+    }
+    case EV_U32_CLZ: case EV_U32_CTZ: case EV_U32_CLO: case EV_U32_CTO:
+        if (st->s[1] >= U32)
+            FAIL(XERR_NOT_U32, "operand not a u32 value (below 2^32): %llu (s1) (error code 0)",
+                 (unsigned long long)st->s[1]);
+        return advice_push_or_fail(vm, op, (felt_t)count_bits((uint32_t)st->s[1],
+                                   ev == EV_U32_CLZ || ev == EV_U32_CLO,
+                                   ev == EV_U32_CLO || ev == EV_U32_CTO));
+    case EV_ILOG2: {
+        felt_t v = st->s[1];
+        if (v == 0)
+            FAIL(XERR_LOG_ARGUMENT_ZERO, "ilog2 of zero");
+        felt_t lg = 0;
+        while (v >>= 1)
+            lg++;
+        return advice_push_or_fail(vm, op, lg);
+    }
+    case EV_MEM_TO_MAP: {
+        const felt_t start = st->s[5], end = st->s[6];
+        if (start >= U32 || end >= U32)
+            FAIL(XERR_MEMORY_ADDRESS, "memory range [%llu, %llu) is not below 2^32",
+                 (unsigned long long)start, (unsigned long long)end);
+        if (start > end)
+            FAIL(XERR_MEMORY_ADDRESS, "invalid memory range [%llu, %llu)",
+                 (unsigned long long)start, (unsigned long long)end);
+        felt_t *v = malloc((size_t)(end - start + 1) * sizeof *v);
+        if (!v)
+            FAIL(XERR_OUT_OF_MEMORY, "out of memory");
+        for (felt_t a = start; a < end; a++)
+            v[a - start] = memory_read(&vm->mem, vm->ctx, (uint32_t)a);
+        const int rc = map_insert(vm, op, k1, v, (size_t)(end - start));
+        free(v);
+        return rc;
+    }
+    case EV_HDWORD_TO_MAP:
+    case EV_HDWORD_TO_MAP_WITH_DOMAIN: {
+        const word_t a = stack_word(st, 5);
+        const felt_t domain = ev == EV_HDWORD_TO_MAP ? 0 : st->s[9];
+        for (int j = 0; j < 4; j++) {
+            values[j] = a.v[j];
+            values[4 + j] = k1.v[j];
+        }
+        return map_insert(vm, op, rpo_merge_in_domain(a, k1, domain), values, 8);
+    }
+    case EV_HQWORD_TO_MAP: {
+        const word_t w[4] = { stack_word(st, 13), stack_word(st, 9), stack_word(st, 5), k1 };
+        for (int q = 0; q < 4; q++)
+            for (int j = 0; j < 4; j++)
+                values[4 * q + j] = w[q].v[j];
+        return map_insert(vm, op, rpo_hash_elements(values, 16), values, 16);
+    }
+    case EV_HPERM_TO_MAP: {
+        felt_t state[RPO_WIDTH];
+        for (int j = 0; j < RPO_WIDTH; j++)
+            state[j] = stack_at(st, (uint32_t)(12 - j));
+        for (int j = 0; j < 8; j++)
+            values[j] = state[4 + j];
+        rpo_permute(state);
+        const word_t key = { { state[4], state[5], state[6], state[7] } };
+        return map_insert(vm, op, key, values, 8);
+    }
+    default:
+        FAIL(XERR_NOT_SUPPORTED, "system event %llu (Merkle store) is not yet supported by "
+             "fragtrace", (unsigned long long)st->s[0]);
+    }
+}
 
 int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
 {
@@ -142,12 +305,7 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
     case OP_CLK:
         return push(vm, op, vm->clk);
     case OP_EMIT:
-        for (int i = 0; i < 16; i++)
-            if (s[0] == system_events[i])
-                FAIL(XERR_NOT_SUPPORTED, "system event %llu is not yet supported by fragtrace",
-                     (unsigned long long)s[0]);
-        FAIL(XERR_EVENT, "no event handler registered for event id %llu",
-             (unsigned long long)s[0]);
+        return system_event(vm, op);
 
     /* ---- field ---- */
     case OP_ADD:
@@ -416,8 +574,21 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         return 0;
     }
 
-    /* ---- cryptographic and recursion operations: the crypto issue ---- */
-    case OP_HPERM: case OP_MPVERIFY: case OP_MRUPDATE: case OP_FRIE2F4: case OP_HORNER_BASE:
+    /* ---- cryptographic operations ---- */
+    case OP_HPERM: {
+        /* st[j] = s_{11-j}: capacity s11..s8, rate s7..s0 */
+        felt_t state[RPO_WIDTH];
+        for (int j = 0; j < RPO_WIDTH; j++)
+            state[j] = s[11 - j];
+        rpo_permute(state);
+        for (int j = 0; j < RPO_WIDTH; j++)
+            s[11 - j] = state[j];
+        h[0] = vm->hasher_addr;
+        vm->hasher_addr += 8;
+        return 0;
+    }
+    /* ---- the crypto issue ---- */
+    case OP_MPVERIFY: case OP_MRUPDATE: case OP_FRIE2F4: case OP_HORNER_BASE:
     case OP_HORNER_EXT: case OP_EVAL_CIRCUIT: case OP_LOG_PRECOMPILE:
         FAIL(XERR_NOT_SUPPORTED, "this operation is not yet supported by fragtrace");
     default:
