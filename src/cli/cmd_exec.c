@@ -9,6 +9,7 @@
  * output file left behind.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,7 +334,16 @@ int cmd_trace(int argc, char **argv)
            leaves no half-written output. */
         char tmp[4096];
         FILE *out = stdout;
-        if (a.out) {
+        struct stat sb;
+        /* A device or pipe (e.g. /dev/null) is written directly. */
+        const int direct = a.out && stat(a.out, &sb) == 0 && !S_ISREG(sb.st_mode);
+        if (a.out && direct) {
+            out = fopen(a.out, "wb");
+            if (!out) {
+                cli_error("trace", "%s: cannot open: %s", a.out, strerror(errno));
+                status = EXIT_USAGE;
+            }
+        } else if (a.out) {
             snprintf(tmp, sizeof tmp, "%s.tmp%ld", a.out, (long)getpid());
             out = fopen(tmp, "wb");
             if (!out) {
@@ -347,9 +357,9 @@ int cmd_trace(int argc, char **argv)
             if (wrc != 0 || crc != 0) {
                 cli_error("trace", "%s: write failed", a.out ? a.out : "stdout");
                 status = 1;
-                if (a.out)
+                if (a.out && !direct)
                     remove(tmp);
-            } else if (a.out && rename(tmp, a.out) != 0) {
+            } else if (a.out && !direct && rename(tmp, a.out) != 0) {
                 cli_error("trace", "%s: cannot rename to %s: %s", tmp, a.out, strerror(errno));
                 remove(tmp);
                 status = 1;
