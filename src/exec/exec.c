@@ -52,7 +52,6 @@ int vm_init(vm_t *vm, const mast_forest_t *f, const char *file, const felt_t *st
     vm->file = file;
     vm->max_cycles = MAX_CYCLES_DEFAULT;
     vm->hasher_addr = 1;
-    vm->h0_depth = STACK_TOP;
     opstack_init(&vm->stack, stack_inputs, n_stack);
     memory_init(&vm->mem);
     advice_init(&vm->adv);
@@ -98,8 +97,24 @@ static int push_cont(vm_t *vm, cont_kind_t kind, uint32_t node)
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
 
-/* s0..s15, b0 (depth), b1 (top overflow entry's clk), h0 = 1/(b0 - 16).
- * The inverse is cached for the last depth seen: most rows keep it. */
+/* 1/(depth - 16), remembered per depth (an inversion costs ~100
+ * multiplications; the depth takes at most STACK_OVF_MAX + 1 values). */
+static felt_t depth_inverse(vm_t *vm, uint64_t depth)
+{
+    if (depth <= STACK_TOP)
+        return 0;
+    const uint64_t k = depth - STACK_TOP;
+    if (k > STACK_OVF_MAX) {
+        felt_t inv = 0;
+        felt_inv(felt_from_u64(k), &inv);
+        return inv;
+    }
+    if (vm->depth_inv[k] == 0) /* an inverse is never 0: 0 marks "not computed" */
+        felt_inv(k, &vm->depth_inv[k]);
+    return vm->depth_inv[k];
+}
+
+/* s0..s15, b0 (depth), b1 (top overflow entry's clk), h0 = 1/(b0 - 16). */
 static void stack_columns(vm_t *vm, felt_t *r)
 {
     for (int i = 0; i < STACK_TOP; i++)
@@ -107,13 +122,7 @@ static void stack_columns(vm_t *vm, felt_t *r)
     const uint64_t depth = opstack_depth(&vm->stack);
     r[COL_B0] = depth;
     r[COL_B1] = opstack_b1(&vm->stack);
-    if (depth != vm->h0_depth) {
-        vm->h0_inv = 0;
-        if (depth > STACK_TOP)
-            felt_inv(felt_from_u64(depth - STACK_TOP), &vm->h0_inv);
-        vm->h0_depth = depth;
-    }
-    r[COL_STACK_H0] = vm->h0_inv;
+    r[COL_STACK_H0] = depth_inverse(vm, depth);
 }
 
 /* Start a row: system and stack columns hold the state before the row's

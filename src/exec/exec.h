@@ -138,8 +138,7 @@ typedef struct {
 
     int done;                    /* the root's END row has been produced */
     felt_t last_h[4];            /* h[0..4] of the last row (copied into HALT rows) */
-    uint64_t h0_depth;           /* depth whose 1/(depth - 16) is h0_inv */
-    felt_t h0_inv;
+    felt_t depth_inv[STACK_OVF_MAX + 1]; /* 1/k for stack depth 16 + k, 0 = not yet computed */
     felt_t row[CORE_WIDTH];      /* the row being assembled */
     exec_error_t err;
 } vm_t;
