@@ -22,6 +22,7 @@
 #include "io/file.h"
 #include "io/json.h"
 #include "mast/parse.h"
+#include "trace/fragment.h"
 #include "trace/trace.h"
 
 typedef struct {
@@ -30,6 +31,9 @@ typedef struct {
     const char *inputs;
     uint64_t max_cycles;
     int sequential;
+    uint64_t fragment;
+    unsigned threads;
+    int all_fragments;
     const char *out;
     int binary;
     /* advice map from --inputs */
@@ -151,6 +155,9 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, in
     char err[512];
     memset(a, 0, sizeof *a);
     a->max_cycles = MAX_CYCLES_DEFAULT;
+    a->fragment = 4096;
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    a->threads = cpus > 0 ? (unsigned)cpus : 1;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const int has_val = i + 1 < argc;
@@ -173,6 +180,22 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, in
             a->max_cycles = v;
         } else if (is_trace && !strcmp(o, "--sequential")) {
             a->sequential = 1;
+        } else if (is_trace && (!strcmp(o, "--fragment") || !strcmp(o, "--threads")) && has_val) {
+            felt_t v;
+            const char *t = argv[++i];
+            const int frag = !strcmp(o, "--fragment");
+            if (felt_parse_dec(t, strlen(t), &v) != 0 || v < 1 || (frag && v > (UINT64_C(1) << 32)) ||
+                (!frag && v > 256)) {
+                cli_error(cmd, "%s: expected a whole number from 1 to %s, got '%s'", o,
+                          frag ? "2^32" : "256", t);
+                return -1;
+            }
+            if (frag)
+                a->fragment = v;
+            else
+                a->threads = (unsigned)v;
+        } else if (is_trace && !strcmp(o, "--all-fragments")) {
+            a->all_fragments = 1;
         } else if (is_trace && !strcmp(o, "-o") && has_val) {
             a->out = argv[++i];
         } else if (is_trace && !strcmp(o, "--format") && has_val) {
@@ -292,11 +315,148 @@ int cmd_run(int argc, char **argv)
     return status;
 }
 
+/* Build the trace sequentially (fragment == 0) or from fragment contexts
+ * of that length with a.threads threads. */
+static int build(vm_t *vm, const exec_args_t *a, uint64_t fragment, main_trace_t *t, char *msg,
+                 size_t len)
+{
+    if (fragment == 0) {
+        if (trace_build_sequential(vm, t) == 0)
+            return 0;
+    } else {
+        fragment_set_t set;
+        const int rc = fragment_record(vm, fragment, &set);
+        int brc = -1;
+        char err[512] = "";
+        if (rc == 0)
+            brc = fragment_build_trace(vm, &set, a->threads, t, err, sizeof err);
+        fragment_set_free(&set);
+        if (rc == 0 && brc == 0)
+            return 0;
+        if (rc == 0) {
+            snprintf(msg, len, "fragtrace: trace: %s", err);
+            return -1;
+        }
+    }
+    if (vm->err.kind != XERR_NONE)
+        vm_format_error(vm, msg, len);
+    else
+        snprintf(msg, len, "fragtrace: trace: out of memory");
+    return -1;
+}
+
+static const char *const core_col_names[CORE_WIDTH] = {
+    "clk", "ctx", "fn_hash[0]", "fn_hash[1]", "fn_hash[2]", "fn_hash[3]", "addr",
+    "op_bits[0]", "op_bits[1]", "op_bits[2]", "op_bits[3]", "op_bits[4]", "op_bits[5]",
+    "op_bits[6]", "h[0]", "h[1]", "h[2]", "h[3]", "h[4]", "h[5]", "h[6]", "h[7]", "in_span",
+    "group_count", "op_index", "batch_flags[0]", "batch_flags[1]", "batch_flags[2]",
+    "op_bits_extra[0]", "op_bits_extra[1]", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
+    "s9", "s10", "s11", "s12", "s13", "s14", "s15", "b0", "b1", "stack_h0",
+};
+
+static const char *col_name(int c)
+{
+    return c < CORE_WIDTH ? core_col_names[c] : c < 51 ? "range checker" : c < 71 ? "chiplets"
+                                                                                : "padding";
+}
+
+/* Build both ways for one fragment length; print the first difference. */
+static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t *seq, int *diff)
+{
+    mast_forest_t f;
+    exec_args_t copy = *a;
+    vm_t *vm = prepare("check", &copy, &f);
+    if (!vm)
+        return -1;
+    main_trace_t par;
+    char msg[1024];
+    int rc = build(vm, a, fragment, &par, msg, sizeof msg);
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", msg);
+    } else {
+        *diff = 0;
+        if (par.len != seq->len) {
+            printf("fragment %llu: %llu rows, sequential %llu\n", (unsigned long long)fragment,
+                   (unsigned long long)par.len, (unsigned long long)seq->len);
+            *diff = 1;
+        }
+        for (uint64_t r = 0; !*diff && r < par.len; r++)
+            for (int c = 0; c < TRACE_WIDTH; c++)
+                if (par.cols[(uint64_t)c * par.len + r] != seq->cols[(uint64_t)c * seq->len + r]) {
+                    printf("fragment %llu: first difference at row %llu, column %d (%s): "
+                           "parallel %llu, sequential %llu\n", (unsigned long long)fragment,
+                           (unsigned long long)r, c, col_name(c),
+                           (unsigned long long)par.cols[(uint64_t)c * par.len + r],
+                           (unsigned long long)seq->cols[(uint64_t)c * seq->len + r]);
+                    *diff = 1;
+                    break;
+                }
+        main_trace_free(&par);
+    }
+    vm_free(vm);
+    free(vm);
+    mast_forest_free(&f);
+    return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: fragtrace check FILE [inputs] [--fragment N | --all-fragments] [--threads T]\n"
+             "Builds the trace sequentially and from fragment contexts (length N, default\n"
+             "4096; --all-fragments: every N from 1 to the number of program rows) and\n"
+             "prints 'identical', or the first differing row and column (exit 1).");
+        return 0;
+    }
+    exec_args_t a;
+    if (parse_args("check", argc, argv, &a, 1) != 0) {
+        args_free(&a);
+        return EXIT_USAGE;
+    }
+    mast_forest_t f;
+    vm_t *vm = prepare("check", &a, &f);
+    if (!vm) {
+        args_free(&a);
+        return EXIT_USAGE;
+    }
+    main_trace_t seq;
+    char msg[1024];
+    int status = 0;
+    if (build(vm, &a, 0, &seq, msg, sizeof msg) != 0) {
+        fprintf(stderr, "%s\n", msg);
+        status = 1;
+    } else {
+        const uint64_t rows = vm->clk;
+        const uint64_t first = a.all_fragments ? 1 : a.fragment;
+        const uint64_t last = a.all_fragments ? (rows > 0 ? rows : 1) : a.fragment;
+        int diff = 0;
+        for (uint64_t n = first; n <= last && !diff && status == 0; n++)
+            if (check_one(&a, n, &seq, &diff) != 0)
+                status = 1;
+        if (status == 0 && !diff)
+            printf("identical (%llu rows; fragment length%s %llu%s%llu)\n",
+                   (unsigned long long)seq.len, a.all_fragments ? "s" : "",
+                   (unsigned long long)first, a.all_fragments ? " to " : "",
+                   a.all_fragments ? (unsigned long long)last : 0ULL);
+        if (diff)
+            status = 1;
+        main_trace_free(&seq);
+    }
+    vm_free(vm);
+    free(vm);
+    mast_forest_free(&f);
+    args_free(&a);
+    return status;
+}
+
 int cmd_trace(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        puts("usage: fragtrace trace FILE [inputs] --sequential [-o OUT] [--format csv|bin]\n"
-             "Builds the main trace of FILE (inputs as for 'fragtrace run') and writes it\n"
+        puts("usage: fragtrace trace FILE [inputs] [--sequential | --fragment N] [--threads T]\n"
+             "                       [-o OUT] [--format csv|bin]\n"
+             "Builds the main trace of FILE (inputs as for 'fragtrace run'): by default from\n"
+             "fragment contexts of N = 4096 cycles with T = online CPUs threads, or\n"
+             "sequentially; both give the same trace. Writes it\n"
              "to OUT (default stdout): csv is the vectors' format (72 canonical decimals\n"
              "per row, no header); bin is spec/trace-format.md. Columns 49-71 (range\n"
              "checker, chiplets) are zero until the chiplets are implemented.");
@@ -304,12 +464,6 @@ int cmd_trace(int argc, char **argv)
     }
     exec_args_t a;
     if (parse_args("trace", argc, argv, &a, 1) != 0) {
-        args_free(&a);
-        return EXIT_USAGE;
-    }
-    if (!a.sequential) {
-        cli_error("trace", "only --sequential is available so far (the parallel builder "
-                  "comes with fragment contexts)");
         args_free(&a);
         return EXIT_USAGE;
     }
@@ -321,12 +475,8 @@ int cmd_trace(int argc, char **argv)
     }
     int status = 0;
     main_trace_t t;
-    if (trace_build_sequential(vm, &t) != 0) {
-        char msg[1024];
-        if (vm->err.kind != XERR_NONE)
-            vm_format_error(vm, msg, sizeof msg);
-        else
-            snprintf(msg, sizeof msg, "fragtrace: trace: out of memory");
+    char msg[1024];
+    if (build(vm, &a, a.sequential ? 0 : a.fragment, &t, msg, sizeof msg) != 0) {
         fprintf(stderr, "%s\n", msg);
         status = 1;
     } else {

@@ -20,8 +20,10 @@ static const char usage[] =
     "  fmt FILE         print FILE in canonical form\n"
     "  run FILE [--stack V,..] [--advice-stack V,..] [--inputs F] [--max-cycles N]\n"
     "                   run FILE; print the 16 stack outputs, cycles, program hash\n"
-    "  trace FILE [inputs] --sequential [-o OUT] [--format csv|bin]\n"
-    "                   write the main trace (72 columns)\n"
+    "  trace FILE [inputs] [--sequential | --fragment N] [--threads T] [-o OUT]\n"
+    "        [--format csv|bin]   write the main trace (72 columns)\n"
+    "  check FILE [inputs] [--fragment N | --all-fragments] [--threads T]\n"
+    "                   parallel (fragment) build == sequential build?\n"
     "  conform [--vectors DIR]\n"
     "                   check fragtrace against upstream's vectors (default\n"
     "                   ../shared/vectors/miden-v0.19.0), one line per case\n"
@@ -52,6 +54,7 @@ static const struct command commands[] = {
     { "fmt", cmd_fmt },
     { "run", cmd_run },
     { "trace", cmd_trace },
+    { "check", cmd_check },
 };
 
 int main(int argc, char **argv)

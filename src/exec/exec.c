@@ -42,6 +42,83 @@ void vm_format_error(const vm_t *vm, char *buf, size_t len)
 }
 
 /* ------------------------------------------------------------------ */
+/* External inputs: recorded while recording, replayed while building  */
+
+int replay_append(replay_t *r, felt_t v)
+{
+    if (r->n == r->cap) {
+        const size_t nc = r->cap ? r->cap * 2 : 16;
+        felt_t *nv = realloc(r->vals, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        r->vals = nv;
+        r->cap = nc;
+    }
+    r->vals[r->n++] = v;
+    return 0;
+}
+
+void replay_free(replay_t *r)
+{
+    free(r->vals);
+    r->vals = NULL;
+    r->n = r->cap = r->pos = 0;
+}
+
+static int replay_take(vm_t *vm, felt_t *out)
+{
+    if (vm->replay->pos >= vm->replay->n) {
+        vm_fail(vm, XERR_CONTEXT, 0, 0, "replay", "the fragment context's replay ends early "
+                "(corrupt or mismatched context)");
+        return -1;
+    }
+    *out = vm->replay->vals[vm->replay->pos++];
+    return 0;
+}
+
+static int record(vm_t *vm, felt_t v)
+{
+    if (vm->record && replay_append(vm->record, v) != 0) {
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "record", "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int vm_mem_read(vm_t *vm, uint32_t addr, felt_t *out)
+{
+    if (vm->replay)
+        return replay_take(vm, out);
+    *out = memory_read(&vm->mem, vm->ctx, addr);
+    return record(vm, *out);
+}
+
+int vm_mem_write(vm_t *vm, uint32_t addr, felt_t v)
+{
+    if (vm->replay)
+        return 0;
+    if (memory_write(&vm->mem, vm->ctx, addr, v) != 0) {
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "memory", "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int vm_adv_pop(vm_t *vm, felt_t *out)
+{
+    if (vm->replay)
+        return replay_take(vm, out) == 0 ? 0 : -1;
+    if (advice_pop(&vm->adv, out) != 0)
+        return 1;
+    return record(vm, *out);
+}
+
+int vm_adv_available(const vm_t *vm, size_t n)
+{
+    return vm->replay != NULL || vm->adv.n >= n;
+}
+
+/* ------------------------------------------------------------------ */
 /* Set-up                                                              */
 
 int vm_init(vm_t *vm, const mast_forest_t *f, const char *file, const felt_t *stack_inputs,
@@ -51,6 +128,7 @@ int vm_init(vm_t *vm, const mast_forest_t *f, const char *file, const felt_t *st
     vm->f = f;
     vm->file = file;
     vm->max_cycles = MAX_CYCLES_DEFAULT;
+    vm->stop_clk = UINT64_MAX;
     vm->hasher_addr = 1;
     opstack_init(&vm->stack, stack_inputs, n_stack);
     memory_init(&vm->mem);
@@ -276,7 +354,8 @@ static int read_dyn_target(vm_t *vm, const mast_node_t *n, const char *name, wor
         return -1;
     }
     for (int k = 0; k < 4; k++)
-        digest->v[k] = memory_read(&vm->mem, vm->ctx, (uint32_t)a + (uint32_t)k);
+        if (vm_mem_read(vm, (uint32_t)a + (uint32_t)k, &digest->v[k]) != 0)
+            return -1;
     vm->mem.accesses++;
     *target = resolve_digest(vm, *digest);
     if (*target < 0) {
@@ -306,7 +385,7 @@ static int enter_context(vm_t *vm, block_entry_t *e, int syscall, word_t callee)
     vm->fn_hash = callee;
     /* A new context's frame pointer cell (FMP_ADDR = 2^32 - 2) starts at 2^31. */
     vm->mem.accesses++;
-    return memory_write(&vm->mem, vm->ctx, UINT32_C(0xFFFFFFFE), UINT64_C(1) << 31);
+    return vm_mem_write(vm, UINT32_C(0xFFFFFFFE), UINT64_C(1) << 31);
 }
 
 /* ------------------------------------------------------------------ */
@@ -574,7 +653,13 @@ static int loop_next(vm_t *vm, uint32_t id)
 
 int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
 {
-    while (vm->n_conts > 0) {
+    while (vm->n_conts > 0 && vm->clk < vm->stop_clk) {
+        if (vm->on_boundary && vm->clk % vm->fragment_len == 0 &&
+            vm->on_boundary(vm->boundary_ctx, vm) != 0) {
+            if (vm->err.kind == XERR_NONE)
+                vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment", "out of memory");
+            return -1;
+        }
         if (vm->clk >= vm->max_cycles) {
             vm_fail(vm, XERR_CYCLE_LIMIT, 0, 0, "cycle", "cycle limit of %llu exceeded",
                     (unsigned long long)vm->max_cycles);
@@ -597,6 +682,8 @@ int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
         if (row_emit(vm, sink, sink_ctx) != 0)
             return -1;
     }
+    if (vm->n_conts > 0)
+        return 0; /* stopped at stop_clk */
     const uint64_t depth = opstack_depth(&vm->stack);
     if (depth != STACK_TOP) {
         const mast_node_t *root = &vm->f->nodes[vm->f->entry];

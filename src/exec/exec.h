@@ -61,6 +61,7 @@ typedef enum {
     XERR_EVENT,
     XERR_LOG_ARGUMENT_ZERO,
     XERR_NOT_SUPPORTED,
+    XERR_CONTEXT,
     XERR_OUT_OF_MEMORY
 } exec_error_kind_t;
 
@@ -112,7 +113,20 @@ typedef struct {
     uint64_t ops_left;    /* opcodes of the current group still to run */
 } span_state_t;
 
+/* Values that reached the core from outside during a run, in execution
+ * order: memory reads and advice-stack pops. A fragment builder replays them
+ * instead of holding memory and the advice provider. */
 typedef struct {
+    felt_t *vals;
+    size_t n, cap;
+    size_t pos;     /* next value to replay */
+} replay_t;
+
+typedef struct vm vm_t;
+/* Called before the row of every clk that is a multiple of fragment_len. */
+typedef int (*boundary_fn)(void *ctx, vm_t *vm);
+
+struct vm {
     const mast_forest_t *f;
     const char *file;     /* program file, for messages */
     uint64_t max_cycles;
@@ -141,7 +155,18 @@ typedef struct {
     felt_t depth_inv[STACK_OVF_MAX + 1]; /* 1/k for stack depth 16 + k, 0 = not yet computed */
     felt_t row[CORE_WIDTH];      /* the row being assembled */
     exec_error_t err;
-} vm_t;
+
+    /* Fragments (spec/fragment-context.md). Recording: record != NULL
+       collects external values; on_boundary runs every fragment_len cycles.
+       Building: replay != NULL supplies them; memory, advice and events are
+       not touched; the run stops at stop_clk. */
+    replay_t *record;
+    replay_t *replay;
+    uint64_t fragment_len;
+    boundary_fn on_boundary;
+    void *boundary_ctx;
+    uint64_t stop_clk;
+};
 
 /* Prepare a run of forest f. vm is large (the overflow table): allocate it
  * on the heap. Returns 0 or -1 (out of memory). */
@@ -155,6 +180,17 @@ int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx);
 
 /* The 16 stack outputs, top first. */
 void vm_outputs(const vm_t *vm, felt_t out[STACK_TOP]);
+
+/* External inputs, recorded or replayed (see replay_t). 0, or -1 with
+ * vm->err set (a replay that runs out: the fragment context is corrupt). */
+int vm_mem_read(vm_t *vm, uint32_t addr, felt_t *out);
+int vm_mem_write(vm_t *vm, uint32_t addr, felt_t v);
+/* Pop one advice value; returns 1 when the advice stack was empty. */
+int vm_adv_pop(vm_t *vm, felt_t *out);
+/* Whether n advice values can be popped. */
+int vm_adv_available(const vm_t *vm, size_t n);
+int replay_append(replay_t *r, felt_t v);
+void replay_free(replay_t *r);
 
 /* One-line description: "FILE:LINE:COL: clk N: 'op': message". */
 void vm_format_error(const vm_t *vm, char *buf, size_t len);

@@ -68,9 +68,8 @@ static int check_addr(vm_t *vm, const op_t *op, felt_t a, int word)
 
 static int mem_write(vm_t *vm, const op_t *op, uint32_t a, felt_t v)
 {
-    if (memory_write(&vm->mem, vm->ctx, a, v) != 0)
-        FAIL(XERR_OUT_OF_MEMORY, "out of memory");
-    return 0;
+    (void)op;
+    return vm_mem_write(vm, a, v);
 }
 
 static int push(vm_t *vm, const op_t *op, felt_t v)
@@ -180,6 +179,10 @@ static int count_bits(uint32_t v, int leading, int ones)
 
 static int system_event(vm_t *vm, const op_t *op)
 {
+    /* Events touch only the advice provider; a fragment builder replays the
+       values they produced when they are popped. */
+    if (vm->replay)
+        return 0;
     const opstack_t *st = &vm->stack;
     int ev = -1;
     for (int i = 0; i < EV_COUNT; i++)
@@ -495,22 +498,25 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
     /* ---- input / output ---- */
     case OP_PUSH:
         return push(vm, op, op->imm);
-    case OP_ADVPOP:
-        if (advice_pop(&vm->adv, &t) != 0)
+    case OP_ADVPOP: {
+        const int rc = vm_adv_pop(vm, &t);
+        if (rc > 0)
             FAIL(XERR_ADVICE_STACK_EMPTY, "the advice stack is empty");
-        return push(vm, op, t);
+        return rc < 0 ? -1 : push(vm, op, t);
+    }
     case OP_ADVPOPW:
-        if (vm->adv.n < 4)
+        if (!vm_adv_available(vm, 4))
             FAIL(XERR_ADVICE_STACK_EMPTY, "the advice stack holds %zu elements; advpopw needs 4",
                  vm->adv.n);
         for (int i = 0; i < 4; i++)
-            advice_pop(&vm->adv, &w[i]);
+            if (vm_adv_pop(vm, &w[i]) != 0)
+                return -1;
         write_word(s, 0, w);
         return 0;
     case OP_MLOAD:
-        if (check_addr(vm, op, s[0], 0) != 0)
+        if (check_addr(vm, op, s[0], 0) != 0 || vm_mem_read(vm, (uint32_t)s[0], &t) != 0)
             return -1;
-        s[0] = memory_read(&vm->mem, vm->ctx, (uint32_t)s[0]);
+        s[0] = t;
         vm->mem.accesses++;
         return 0;
     case OP_MSTORE: {
@@ -525,7 +531,8 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
             return -1;
         const uint32_t a = (uint32_t)opstack_pop(st);
         for (int i = 0; i < 4; i++)
-            w[i] = memory_read(&vm->mem, vm->ctx, a + (uint32_t)i);
+            if (vm_mem_read(vm, a + (uint32_t)i, &w[i]) != 0)
+                return -1;
         vm->mem.accesses++;
         write_word(s, 0, w);
         return 0;
@@ -546,7 +553,7 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
     case OP_PIPE: {
         const felt_t a = s[12];
         if (op->opcode == OP_PIPE) {
-            if (vm->adv.n < 8)
+            if (!vm_adv_available(vm, 8))
                 FAIL(XERR_ADVICE_STACK_EMPTY, "the advice stack holds %zu elements; pipe needs 8",
                      vm->adv.n);
         }
@@ -554,18 +561,22 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
             return -1;
         if (op->opcode == OP_PIPE) {
             for (int i = 0; i < 4; i++)
-                advice_pop(&vm->adv, &w[i]);
+                if (vm_adv_pop(vm, &w[i]) != 0)
+                    return -1;
             for (int i = 0; i < 4; i++)
-                advice_pop(&vm->adv, &w2[i]);
+                if (vm_adv_pop(vm, &w2[i]) != 0)
+                    return -1;
             for (int i = 0; i < 4; i++)
                 if (mem_write(vm, op, (uint32_t)a + (uint32_t)i, w[i]) != 0 ||
                     mem_write(vm, op, (uint32_t)a + 4u + (uint32_t)i, w2[i]) != 0)
                     return -1;
         } else {
-            for (int i = 0; i < 4; i++) {
-                w[i] = memory_read(&vm->mem, vm->ctx, (uint32_t)a + (uint32_t)i);
-                w2[i] = memory_read(&vm->mem, vm->ctx, (uint32_t)a + 4u + (uint32_t)i);
-            }
+            for (int i = 0; i < 4; i++)
+                if (vm_mem_read(vm, (uint32_t)a + (uint32_t)i, &w[i]) != 0)
+                    return -1;
+            for (int i = 0; i < 4; i++)
+                if (vm_mem_read(vm, (uint32_t)a + 4u + (uint32_t)i, &w2[i]) != 0)
+                    return -1;
         }
         vm->mem.accesses += 2;
         write_word(s, 0, w2);
