@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli/felt_list.h"
+#include "io/felt_list.h"
 #include "exec/exec.h"
 #include "field/felt_text.h"
 #include "io/file.h"
@@ -433,11 +433,13 @@ int cmd_check(int argc, char **argv)
         for (uint64_t n = first; n <= last && !diff && status == 0; n++)
             if (check_one(&a, n, &seq, &diff) != 0)
                 status = 1;
-        if (status == 0 && !diff)
-            printf("identical (%llu rows; fragment length%s %llu%s%llu)\n",
-                   (unsigned long long)seq.len, a.all_fragments ? "s" : "",
-                   (unsigned long long)first, a.all_fragments ? " to " : "",
-                   a.all_fragments ? (unsigned long long)last : 0ULL);
+        if (status == 0 && !diff && a.all_fragments)
+            printf("identical (%llu rows; fragment lengths %llu to %llu)\n",
+                   (unsigned long long)seq.len, (unsigned long long)first,
+                   (unsigned long long)last);
+        else if (status == 0 && !diff)
+            printf("identical (%llu rows; fragment length %llu)\n", (unsigned long long)seq.len,
+                   (unsigned long long)first);
         if (diff)
             status = 1;
         main_trace_free(&seq);

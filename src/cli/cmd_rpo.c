@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli/felt_list.h"
+#include "io/felt_list.h"
 #include "hash/rpo.h"
 
 int cmd_rpo(int argc, char **argv)

@@ -2,8 +2,8 @@
  * felt_list.h - comma-separated lists of decimal felts on the command line
  * (stack inputs, advice stack, rpo input).
  */
-#ifndef FRAGTRACE_CLI_FELT_LIST_H
-#define FRAGTRACE_CLI_FELT_LIST_H
+#ifndef FRAGTRACE_IO_FELT_LIST_H
+#define FRAGTRACE_IO_FELT_LIST_H
 
 #include <stddef.h>
 #include "field/felt.h"
