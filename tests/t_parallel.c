@@ -10,6 +10,7 @@
 #include <dirent.h>
 
 #include "tap.h"
+#include "program_header.h"
 #include "shared_vectors.h"
 #include "io/json.h"
 #include "mast/parse.h"
@@ -119,23 +120,6 @@ static int check_program(const prog_t *p, uint64_t *seed, int *checks)
     return ok;
 }
 
-static void header(const char *text, const char *key, char *out, size_t len)
-{
-    char pat[32];
-    snprintf(pat, sizeof pat, "# %s:", key);
-    out[0] = '\0';
-    const char *p = strstr(text, pat);
-    if (!p)
-        return;
-    p += strlen(pat);
-    while (*p == ' ')
-        p++;
-    size_t n = strcspn(p, "\n");
-    if (n >= len)
-        n = len - 1;
-    memcpy(out, p, n);
-    out[n] = '\0';
-}
 
 static void join_list(const json_value_t *l, char *buf, size_t len)
 {
@@ -160,8 +144,8 @@ int main(void)
         snprintf(p.path, sizeof p.path, "vectors/programs/%s", e->d_name);
         size_t len;
         char *text = slurp_file(p.path, &len);
-        header(text, "stack", p.stack, sizeof p.stack);
-        header(text, "advice", p.advice, sizeof p.advice);
+        program_header(text, "stack", p.stack, sizeof p.stack);
+        program_header(text, "advice", p.advice, sizeof p.advice);
         free(text);
         const int rc = check_program(&p, &seed, &checks);
         total++;

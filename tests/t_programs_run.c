@@ -7,6 +7,7 @@
 #include <dirent.h>
 
 #include "tap.h"
+#include "program_header.h"
 #include "run_cmd.h"
 
 static const char *const deferred_ops[] = {
@@ -14,26 +15,6 @@ static const char *const deferred_ops[] = {
     "eval_circuit", "log_precompile", "emit",
 };
 
-/* The value of a "# key: value" header line, or "" if absent. */
-static void header(const char *text, const char *key, char *out, size_t len)
-{
-    char pat[32];
-    snprintf(pat, sizeof pat, "\n# %s:", key);
-    out[0] = '\0';
-    const char *p = strstr(text, pat);
-    if (!p && !strncmp(text, pat + 1, strlen(pat + 1)))
-        p = text - 1;
-    if (!p)
-        return;
-    p += strlen(pat);
-    while (*p == ' ')
-        p++;
-    size_t n = strcspn(p, "\n");
-    if (n >= len)
-        n = len - 1;
-    memcpy(out, p, n);
-    out[n] = '\0';
-}
 
 static int uses_deferred(const char *text)
 {
@@ -81,8 +62,8 @@ int main(void)
             tap_diag("skipped (uses an operation of the crypto issue): %s", e->d_name);
             continue;
         }
-        header(text, "stack", stack, sizeof stack);
-        header(text, "advice", advice, sizeof advice);
+        program_header(text, "stack", stack, sizeof stack);
+        program_header(text, "advice", advice, sizeof advice);
         const char *args[8];
         int k = 0;
         args[k++] = "run";
