@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hash/rpo.h"
+#include "trace/partition.h"
 #include "trace/row_writer.h"
 
 static void ctx_free(fragment_ctx_t *c)
@@ -180,9 +181,14 @@ static void *build_worker(void *arg)
             break;
         const fragment_ctx_t *c = &job->set->frags[k];
         replay_t replay;
-        int rc = load_context(vm, c, &replay);
+        uint64_t start, end;
+        int rc = fragment_rows(k, job->set->fragment_len, job->recorder->clk, &start, &end);
+        if (rc == 0 && c->clk != start)
+            rc = -1; /* the context is not the one for fragment k */
+        if (rc == 0)
+            rc = load_context(vm, c, &replay);
         if (rc == 0) {
-            vm->stop_clk = c->clk + job->set->fragment_len;
+            vm->stop_clk = end;
             rc = vm_run(vm, column_sink, &job->sink);
             if (rc == 0 && replay.pos != replay.n)
                 rc = -1; /* a context must be used up exactly */
