@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash/rpo.h"
 #include "trace/partition.h"
 #include "trace/row_writer.h"
 
@@ -254,17 +253,7 @@ int fragment_build_trace(vm_t *vm, const fragment_set_t *set, unsigned threads,
         free(cols);
         return -1;
     }
-    /* HALT rows (identical but for clk) and the random last row. */
-    const uint64_t n = vm->clk < len - 1 ? vm->clk : len - 1;
-    felt_t halt[CORE_WIDTH];
-    vm_halt_row(vm, n, halt);
-    for (int c = 0; c < CORE_WIDTH; c++)
-        for (uint64_t r = n; r < len - 1; r++)
-            cols[(uint64_t)c * len + r] = c == COL_CLK ? r : halt[c];
-    rpo_coin_t coin;
-    rpo_coin_init(&coin, mast_program_hash(vm->f));
-    for (int c = 0; c < TRACE_WIDTH; c++)
-        cols[(uint64_t)c * len + len - 1] = rpo_coin_draw(&coin);
+    trace_finish(vm, cols, len);
     out->cols = cols;
     out->len = len;
     return 0;

@@ -46,6 +46,23 @@ void main_trace_free(main_trace_t *t)
     t->len = 0;
 }
 
+void trace_finish(vm_t *vm, felt_t *cols, uint64_t len)
+{
+    /* HALT rows from the end of the program (identical but for clk). */
+    const uint64_t n = vm->clk < len - 1 ? vm->clk : len - 1;
+    felt_t halt[CORE_WIDTH];
+    vm_halt_row(vm, n, halt);
+    for (int c = 0; c < CORE_WIDTH; c++)
+        for (uint64_t r = n; r < len - 1; r++)
+            cols[(uint64_t)c * len + r] = c == COL_CLK ? r : halt[c];
+    /* The random last row: one draw per column from a coin seeded with the
+       program hash. */
+    rpo_coin_t coin;
+    rpo_coin_init(&coin, mast_program_hash(vm->f));
+    for (int c = 0; c < TRACE_WIDTH; c++)
+        cols[(uint64_t)c * len + len - 1] = rpo_coin_draw(&coin);
+}
+
 int trace_build_sequential(vm_t *vm, main_trace_t *out)
 {
     row_buffer_t rows;
@@ -72,16 +89,7 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
     for (uint64_t r = 0; r < n; r++)
         trace_write_row(cols, len, TRACE_WIDTH, r, &rows.rows[r * CORE_WIDTH], CORE_WIDTH);
     row_buffer_free(&rows);
-    /* HALT rows differ only in clk. */
-    felt_t halt[CORE_WIDTH];
-    vm_halt_row(vm, n, halt);
-    for (int c = 0; c < CORE_WIDTH; c++)
-        for (uint64_t r = n; r < len - 1; r++)
-            cols[(uint64_t)c * len + r] = c == COL_CLK ? r : halt[c];
-    rpo_coin_t coin;
-    rpo_coin_init(&coin, mast_program_hash(vm->f));
-    for (int c = 0; c < TRACE_WIDTH; c++)
-        cols[(uint64_t)c * len + len - 1] = rpo_coin_draw(&coin);
+    trace_finish(vm, cols, len);
     out->cols = cols;
     out->len = len;
     return 0;

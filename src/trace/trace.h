@@ -34,6 +34,10 @@ int row_buffer_sink(void *ctx, const felt_t row[CORE_WIDTH]);
  * with vm->err set (execution error) or errno-style out of memory. */
 int trace_build_sequential(vm_t *vm, main_trace_t *out);
 
+/* After the program rows: the HALT rows up to len - 2 and the random last
+ * row, from the run's final state vm. */
+void trace_finish(vm_t *vm, felt_t *cols, uint64_t len);
+
 void main_trace_free(main_trace_t *t);
 
 /* Write as CSV (the vectors' format: one line per row, 72 canonical
