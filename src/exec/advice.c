@@ -2,6 +2,7 @@
  * advice.c - see advice.h. The map is small in practice: a linear list.
  */
 #include "advice.h"
+#include "util/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +25,8 @@ void advice_free(advice_t *a)
 
 int advice_push(advice_t *a, felt_t v)
 {
-    if (a->n == a->cap) {
-        const size_t nc = a->cap ? a->cap * 2 : 64;
-        felt_t *ns = realloc(a->stack, nc * sizeof *ns);
-        if (!ns)
-            return -1;
-        a->stack = ns;
-        a->cap = nc;
-    }
+    if (grow_array((void **)&a->stack, &a->cap, a->n + 1, sizeof *a->stack, 64) != 0)
+        return -1;
     a->stack[a->n++] = v;
     return 0;
 }
@@ -67,14 +62,8 @@ int advice_map_insert(advice_t *a, word_t key, const felt_t *values, size_t n)
     if (old)
         return old->n == n && (n == 0 || memcmp(old->values, values, n * sizeof *values) == 0)
                    ? 0 : -2;
-    if (a->n_map == a->cap_map) {
-        const size_t nc = a->cap_map ? a->cap_map * 2 : 16;
-        advice_entry_t *nm = realloc(a->map, nc * sizeof *nm);
-        if (!nm)
-            return -1;
-        a->map = nm;
-        a->cap_map = nc;
-    }
+    if (grow_array((void **)&a->map, &a->cap_map, a->n_map + 1, sizeof *a->map, 16) != 0)
+        return -1;
     felt_t *copy = malloc((n ? n : 1) * sizeof *copy);
     if (!copy)
         return -1;

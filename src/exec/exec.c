@@ -3,6 +3,7 @@
  * Basic-block operations are in user_ops.c.
  */
 #include "exec.h"
+#include "util/grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,14 +47,8 @@ void vm_format_error(const vm_t *vm, char *buf, size_t len)
 
 int replay_append(replay_t *r, felt_t v)
 {
-    if (r->n == r->cap) {
-        const size_t nc = r->cap ? r->cap * 2 : 16;
-        felt_t *nv = realloc(r->vals, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        r->vals = nv;
-        r->cap = nc;
-    }
+    if (grow_array((void **)&r->vals, &r->cap, r->n + 1, sizeof *r->vals, 16) != 0)
+        return -1;
     r->vals[r->n++] = v;
     return 0;
 }
@@ -135,11 +130,8 @@ int vm_init(vm_t *vm, const mast_forest_t *f, const char *file, const felt_t *st
     advice_init(&vm->adv);
     if (advice_set_stack(&vm->adv, advice_stack, n_advice) != 0)
         return -1;
-    vm->cap_conts = 64;
-    vm->cap_blocks = 64;
-    vm->conts = malloc(vm->cap_conts * sizeof *vm->conts);
-    vm->blocks = malloc(vm->cap_blocks * sizeof *vm->blocks);
-    if (!vm->conts || !vm->blocks)
+    if (grow_array((void **)&vm->conts, &vm->cap_conts, 1, sizeof *vm->conts, 64) != 0 ||
+        grow_array((void **)&vm->blocks, &vm->cap_blocks, 1, sizeof *vm->blocks, 64) != 0)
         return -1;
     vm->conts[0].kind = K_START;
     vm->conts[0].node = f->entry;
@@ -159,13 +151,9 @@ void vm_free(vm_t *vm)
 
 static int push_cont(vm_t *vm, cont_kind_t kind, uint32_t node)
 {
-    if (vm->n_conts == vm->cap_conts) {
-        cont_t *n = realloc(vm->conts, 2 * vm->cap_conts * sizeof *n);
-        if (!n)
-            return -1;
-        vm->conts = n;
-        vm->cap_conts *= 2;
-    }
+    if (grow_array((void **)&vm->conts, &vm->cap_conts, vm->n_conts + 1, sizeof *vm->conts,
+                   64) != 0)
+        return -1;
     vm->conts[vm->n_conts].kind = (uint8_t)kind;
     vm->conts[vm->n_conts].node = node;
     vm->n_conts++;
@@ -268,13 +256,9 @@ void vm_halt_row(vm_t *vm, uint64_t clk, felt_t row[CORE_WIDTH])
 
 static block_entry_t *push_block(vm_t *vm, uint32_t node, felt_t addr)
 {
-    if (vm->n_blocks == vm->cap_blocks) {
-        block_entry_t *n = realloc(vm->blocks, 2 * vm->cap_blocks * sizeof *n);
-        if (!n)
-            return NULL;
-        vm->blocks = n;
-        vm->cap_blocks *= 2;
-    }
+    if (grow_array((void **)&vm->blocks, &vm->cap_blocks, vm->n_blocks + 1,
+                   sizeof *vm->blocks, 64) != 0)
+        return NULL;
     block_entry_t *e = &vm->blocks[vm->n_blocks];
     memset(e, 0, sizeof *e);
     e->node = node;

@@ -2,6 +2,7 @@
  * fragment.c - fragment contexts and the parallel builder (fragment.h).
  */
 #include "fragment.h"
+#include "util/grow.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -40,14 +41,8 @@ static void *dup_array(const void *src, size_t n, size_t elem)
 static int capture(void *arg, vm_t *vm)
 {
     fragment_set_t *set = arg;
-    if (set->n == set->cap) {
-        const size_t nc = set->cap ? set->cap * 2 : 16;
-        fragment_ctx_t *nf = realloc(set->frags, nc * sizeof *nf);
-        if (!nf)
-            return -1;
-        set->frags = nf;
-        set->cap = nc;
-    }
+    if (grow_array((void **)&set->frags, &set->cap, set->n + 1, sizeof *set->frags, 16) != 0)
+        return -1;
     fragment_ctx_t *c = &set->frags[set->n];
     memset(c, 0, sizeof *c);
     c->clk = vm->clk;
@@ -118,20 +113,9 @@ static int load_context(vm_t *vm, const fragment_ctx_t *c, replay_t *replay)
     vm->stack.n_ovf = c->n_ovf;
     vm->stack.base = c->base;
     vm->stack.buf_top = c->buf_top;
-    if (c->n_conts > vm->cap_conts) {
-        cont_t *n = realloc(vm->conts, c->n_conts * sizeof *n);
-        if (!n)
-            return -1;
-        vm->conts = n;
-        vm->cap_conts = c->n_conts;
-    }
-    if (c->n_blocks > vm->cap_blocks) {
-        block_entry_t *n = realloc(vm->blocks, c->n_blocks * sizeof *n);
-        if (!n)
-            return -1;
-        vm->blocks = n;
-        vm->cap_blocks = c->n_blocks;
-    }
+    if (grow_array((void **)&vm->conts, &vm->cap_conts, c->n_conts, sizeof *vm->conts, 64) != 0 ||
+        grow_array((void **)&vm->blocks, &vm->cap_blocks, c->n_blocks, sizeof *vm->blocks, 64) != 0)
+        return -1;
     memcpy(vm->conts, c->conts, c->n_conts * sizeof *c->conts);
     vm->n_conts = c->n_conts;
     memcpy(vm->blocks, c->blocks, c->n_blocks * sizeof *c->blocks);

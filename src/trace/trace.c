@@ -2,6 +2,7 @@
  * trace.c - main-trace assembly and output (see trace.h).
  */
 #include "trace.h"
+#include "util/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,8 @@ void row_buffer_free(row_buffer_t *b)
 int row_buffer_sink(void *ctx, const felt_t row[CORE_WIDTH])
 {
     row_buffer_t *b = ctx;
-    if (b->n == b->cap) {
-        const uint64_t nc = b->cap ? b->cap * 2 : 1024;
-        felt_t *nr = realloc(b->rows, nc * CORE_WIDTH * sizeof *nr);
-        if (!nr)
-            return -1;
-        b->rows = nr;
-        b->cap = nc;
-    }
+    if (grow_array((void **)&b->rows, &b->cap, b->n + 1, CORE_WIDTH * sizeof *b->rows, 1024) != 0)
+        return -1;
     memcpy(&b->rows[b->n * CORE_WIDTH], row, CORE_WIDTH * sizeof *row);
     b->n++;
     return 0;

@@ -22,7 +22,7 @@ typedef struct {
  * produces them. */
 typedef struct {
     felt_t *rows;    /* n * CORE_WIDTH */
-    uint64_t n, cap;
+    size_t n, cap;
 } row_buffer_t;
 
 void row_buffer_init(row_buffer_t *b);
