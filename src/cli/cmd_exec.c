@@ -263,6 +263,27 @@ static vm_t *prepare(const char *cmd, exec_args_t *a, mast_forest_t *f)
     return vm;
 }
 
+/* Release what prepare() made. */
+static void release(vm_t *vm, mast_forest_t *f)
+{
+    vm_free(vm);
+    free(vm);
+    mast_forest_free(f);
+}
+
+/* Parse the command's arguments and program and prepare the VM; NULL after
+ * printing the error (a is then already freed). */
+static vm_t *open_program(const char *cmd, int argc, char **argv, int is_trace, exec_args_t *a,
+                          mast_forest_t *f)
+{
+    vm_t *vm = NULL;
+    if (parse_args(cmd, argc, argv, a, is_trace) == 0)
+        vm = prepare(cmd, a, f);
+    if (!vm)
+        args_free(a);
+    return vm;
+}
+
 static void print_outputs(const vm_t *vm, FILE *out)
 {
     felt_t o[STACK_TOP];
@@ -285,16 +306,10 @@ int cmd_run(int argc, char **argv)
         return 0;
     }
     exec_args_t a;
-    if (parse_args("run", argc, argv, &a, 0) != 0) {
-        args_free(&a);
-        return EXIT_USAGE;
-    }
     mast_forest_t f;
-    vm_t *vm = prepare("run", &a, &f);
-    if (!vm) {
-        args_free(&a);
+    vm_t *vm = open_program("run", argc, argv, 0, &a, &f);
+    if (!vm)
         return EXIT_USAGE;
-    }
     int status = 0;
     if (vm_run(vm, NULL, NULL) != 0) {
         char msg[1024];
@@ -308,9 +323,7 @@ int cmd_run(int argc, char **argv)
                (unsigned long long)h.v[0], (unsigned long long)h.v[1], (unsigned long long)h.v[2],
                (unsigned long long)h.v[3]);
     }
-    vm_free(vm);
-    free(vm);
-    mast_forest_free(&f);
+    release(vm, &f);
     args_free(&a);
     return status;
 }
@@ -393,9 +406,7 @@ static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t
                 }
         main_trace_free(&par);
     }
-    vm_free(vm);
-    free(vm);
-    mast_forest_free(&f);
+    release(vm, &f);
     return rc;
 }
 
@@ -409,16 +420,10 @@ int cmd_check(int argc, char **argv)
         return 0;
     }
     exec_args_t a;
-    if (parse_args("check", argc, argv, &a, 1) != 0) {
-        args_free(&a);
-        return EXIT_USAGE;
-    }
     mast_forest_t f;
-    vm_t *vm = prepare("check", &a, &f);
-    if (!vm) {
-        args_free(&a);
+    vm_t *vm = open_program("check", argc, argv, 1, &a, &f);
+    if (!vm)
         return EXIT_USAGE;
-    }
     main_trace_t seq;
     char msg[1024];
     int status = 0;
@@ -444,9 +449,7 @@ int cmd_check(int argc, char **argv)
             status = 1;
         main_trace_free(&seq);
     }
-    vm_free(vm);
-    free(vm);
-    mast_forest_free(&f);
+    release(vm, &f);
     args_free(&a);
     return status;
 }
@@ -465,16 +468,10 @@ int cmd_trace(int argc, char **argv)
         return 0;
     }
     exec_args_t a;
-    if (parse_args("trace", argc, argv, &a, 1) != 0) {
-        args_free(&a);
-        return EXIT_USAGE;
-    }
     mast_forest_t f;
-    vm_t *vm = prepare("trace", &a, &f);
-    if (!vm) {
-        args_free(&a);
+    vm_t *vm = open_program("trace", argc, argv, 1, &a, &f);
+    if (!vm)
         return EXIT_USAGE;
-    }
     int status = 0;
     main_trace_t t;
     char msg[1024];
@@ -519,9 +516,7 @@ int cmd_trace(int argc, char **argv)
         }
         main_trace_free(&t);
     }
-    vm_free(vm);
-    free(vm);
-    mast_forest_free(&f);
+    release(vm, &f);
     args_free(&a);
     return status;
 }
