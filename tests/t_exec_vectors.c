@@ -70,11 +70,14 @@ static uint64_t *parse_csv(const char *text, size_t *rows)
     return v;
 }
 
+static int compare_trace(const char *const *args, const char *dir, const char *name);
+static int check_outputs(const json_value_t *c, const char *const *args, int k, const char *name);
+
 /* Check one case; returns 1 if it matches, 0 if not, -1 if skipped. */
 static int check_case(const char *dir, const json_value_t *c, const char *name, int allow_skip)
 {
     const json_value_t *prog = json_get(c, "program");
-    char path[1024], stack[2048], advice[4096], inputs[1024], err[2048];
+    char path[1024], stack[2048], advice[4096], inputs[1024];
     snprintf(path, sizeof path, "%s/%s", dir, prog->text);
     join_list(json_get(c, "stack_inputs"), stack, sizeof stack);
     join_list(json_get(c, "advice_stack"), advice, sizeof advice);
@@ -91,6 +94,42 @@ static int check_case(const char *dir, const json_value_t *c, const char *name, 
     if (advice[0]) { args[k++] = "--advice-stack"; args[k++] = advice; }
     if (inp) { args[k++] = "--inputs"; args[k++] = inputs; }
     args[k] = NULL;
+    if (compare_trace(args, dir, name) != 1)
+        return 0;
+
+    /* Upstream's boundary cases: the parallel build at the case's fragment
+       size, with 1, 2 and 3 threads. */
+    const json_value_t *fs = json_get(c, "fragment_size");
+    if (!allow_skip && !fs) {
+        tap_diag("%s: no fragment_size", name);
+        return 0;
+    }
+    for (int threads = 1; fs && threads <= 3; threads++) {
+        const char *pargs[24];
+        char tbuf[8];
+        snprintf(tbuf, sizeof tbuf, "%d", threads);
+        int j = 0;
+        for (int i = 0; i < k; i++)
+            if (i != 2)
+                pargs[j++] = args[i];
+        pargs[j++] = "--fragment";
+        pargs[j++] = fs->text;
+        pargs[j++] = "--threads";
+        pargs[j++] = tbuf;
+        pargs[j] = NULL;
+        if (compare_trace(pargs, dir, name) != 1) {
+            tap_diag("%s: parallel build, fragment size %s, %d threads", name, fs->text, threads);
+            return 0;
+        }
+    }
+    return check_outputs(c, args, k, name);
+}
+
+/* Run `fragtrace` with args (a trace command) and compare its CSV with the
+ * case's trace.csv in columns 0-48 (all rows but the random last row). */
+static int compare_trace(const char *const *args, const char *dir, const char *name)
+{
+    char err[2048];
     run_result_t r = run_fragtrace(args);
     if (r.status != 0) {
         tap_diag("%s: exit %d: %s", name, r.status, r.err);
@@ -123,10 +162,14 @@ static int check_case(const char *dir, const json_value_t *c, const char *name, 
     free(got);
     free(want.v);
     run_free(&r);
-    if (!ok)
-        return 0;
+    return ok;
+}
 
-    /* Stack outputs through `fragtrace run`, with the same inputs. */
+/* Stack outputs through `fragtrace run`, with the trace command's inputs. */
+static int check_outputs(const json_value_t *c, const char *const *args, int k, const char *name)
+{
+    int ok;
+    run_result_t r;
     const char *rargs[16];
     int j = 0;
     rargs[j++] = "run";
@@ -178,7 +221,8 @@ int main(void)
             good += check_case(dir, cases->items[i], name, 0) == 1;
         }
         tap_ok(cases->n == UPSTREAM_CASES && good == UPSTREAM_CASES,
-               "upstream cases: %d/%d traces (columns 0-48) and outputs match", good,
+               "upstream cases: %d/%d traces (columns 0-48; sequential, and parallel at the case's "
+               "fragment size with 1, 2 and 3 threads) and outputs match", good,
                UPSTREAM_CASES);
         json_free(cases);
     }

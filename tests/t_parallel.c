@@ -91,7 +91,7 @@ static int check_program(const prog_t *p, uint64_t *seed, int *checks)
             char err[512] = "";
             int rc = fragment_record(vm, lengths[i], &set);
             if (rc == 0)
-                rc = fragment_build_trace(vm, &set, threads[t], &par, err, sizeof err);
+                rc = fragment_build_trace(vm->f, vm->file, &set, threads[t], &par, err, sizeof err);
             fragment_set_free(&set);
             (*checks)++;
             if (rc != 0 || par.len != seq.len) {

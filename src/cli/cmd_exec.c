@@ -2,7 +2,11 @@
  * cmd_exec.c - `fragtrace run` and `fragtrace trace`: execute a program.
  *
  *   fragtrace run FILE [--stack V,..] [--advice-stack V,..] [--inputs F] [--max-cycles N]
- *   fragtrace trace FILE [inputs] --sequential [-o OUT] [--format csv|bin]
+ *   fragtrace trace FILE [inputs] [--sequential | --fragment N] [--threads T]
+ *                  [-o OUT] [--format csv|bin]
+ *   fragtrace trace FILE --from-contexts CTX [--threads T] [-o OUT] [--format csv|bin]
+ *   fragtrace contexts FILE [inputs] [--fragment N] -o CTX
+ *   fragtrace check FILE [inputs] [--fragment N | --all-fragments] [--threads T]
  *
  * Errors: bad usage or input, exit 2; the program fails, exit 1 with one
  * line "FILE:LINE:COL: clk N: 'op': message"; nothing on stdout and no
@@ -22,6 +26,7 @@
 #include "io/file.h"
 #include "io/json.h"
 #include "mast/parse.h"
+#include "trace/context_file.h"
 #include "trace/fragment.h"
 #include "trace/trace.h"
 
@@ -36,6 +41,8 @@ typedef struct {
     int all_fragments;
     const char *out;
     int binary;
+    const char *from_contexts;
+    int has_inputs;          /* --stack, --advice-stack or --inputs was given */
     /* advice map from --inputs */
     word_t *map_keys;
     felt_list_t *map_values;
@@ -162,6 +169,7 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, in
         const char *o = argv[i];
         const int has_val = i + 1 < argc;
         if ((!strcmp(o, "--stack") || !strcmp(o, "--advice-stack")) && has_val) {
+            a->has_inputs = 1;
             felt_list_t *l = !strcmp(o, "--stack") ? &a->stack : &a->advice;
             felt_list_free(l);
             if (felt_list_parse(argv[++i], o + 2, l, err, sizeof err) != 0) {
@@ -169,7 +177,10 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, in
                 return -1;
             }
         } else if (!strcmp(o, "--inputs") && has_val) {
+            a->has_inputs = 1;
             a->inputs = argv[++i];
+        } else if (is_trace && !strcmp(o, "--from-contexts") && has_val) {
+            a->from_contexts = argv[++i];
         } else if (!strcmp(o, "--max-cycles") && has_val) {
             felt_t v;
             const char *t = argv[++i];
@@ -220,6 +231,11 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, in
     }
     if (!a->file) {
         cli_error(cmd, "missing FILE (try 'fragtrace %s --help')", cmd);
+        return -1;
+    }
+    if (a->from_contexts && (a->has_inputs || a->sequential)) {
+        cli_error(cmd, "--from-contexts builds from the contexts alone: it takes no inputs and "
+                  "no --sequential");
         return -1;
     }
     if (a->inputs && load_inputs(cmd, a) != 0)
@@ -284,6 +300,14 @@ static vm_t *open_program(const char *cmd, int argc, char **argv, int is_trace, 
     return vm;
 }
 
+/* The failed program's one-line error on stderr. */
+static void print_vm_error(const vm_t *vm)
+{
+    char msg[1024];
+    vm_format_error(vm, msg, sizeof msg);
+    fprintf(stderr, "%s\n", msg);
+}
+
 static void print_outputs(const vm_t *vm, FILE *out)
 {
     felt_t o[STACK_TOP];
@@ -312,9 +336,7 @@ int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     int status = 0;
     if (vm_run(vm, NULL, NULL) != 0) {
-        char msg[1024];
-        vm_format_error(vm, msg, sizeof msg);
-        fprintf(stderr, "%s\n", msg);
+        print_vm_error(vm);
         status = 1;
     } else {
         print_outputs(vm, stdout);
@@ -326,6 +348,89 @@ int cmd_run(int argc, char **argv)
     release(vm, &f);
     args_free(&a);
     return status;
+}
+
+/* Write through writer to path (stdout if NULL). A regular file is written
+ * to a temporary name and renamed, so that a failed write leaves no
+ * half-written output; a device or pipe (e.g. /dev/null) is written
+ * directly. Returns 0, 1 (write failed) or EXIT_USAGE (cannot open). */
+static int write_output(const char *cmd, const char *path, int (*writer)(const void *, FILE *),
+                        const void *arg)
+{
+    char tmp[4096];
+    FILE *out = stdout;
+    struct stat sb;
+    const int direct = path && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+    if (path && direct) {
+        out = fopen(path, "wb");
+        if (!out) {
+            cli_error(cmd, "%s: cannot open: %s", path, strerror(errno));
+            return EXIT_USAGE;
+        }
+    } else if (path) {
+        snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+        out = fopen(tmp, "wb");
+        if (!out) {
+            cli_error(cmd, "%s: cannot create: %s", tmp, strerror(errno));
+            return EXIT_USAGE;
+        }
+    }
+    const int wrc = writer(arg, out);
+    const int crc = path ? fclose(out) : fflush(out);
+    if (wrc != 0 || crc != 0) {
+        cli_error(cmd, "%s: write failed", path ? path : "stdout");
+        if (path && !direct)
+            remove(tmp);
+        return 1;
+    }
+    if (path && !direct && rename(tmp, path) != 0) {
+        cli_error(cmd, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    const main_trace_t *t;
+    int binary;
+} trace_output_t;
+
+static int write_trace(const void *arg, FILE *out)
+{
+    const trace_output_t *o = arg;
+    return o->binary ? main_trace_write_bin(o->t, out) : main_trace_write_csv(o->t, out);
+}
+
+static int write_contexts(const void *arg, FILE *out)
+{
+    return context_file_write(arg, out);
+}
+
+/* Read and validate a context file for the program in f. 0, or -1 after
+ * printing the error. */
+static int load_contexts(const char *cmd, const char *path, const mast_forest_t *f,
+                         fragment_set_t *set)
+{
+    size_t len;
+    char err[1024];
+    /* Contexts of a 2^29-cycle program at N = 1 are large; the limit only
+       guards against reading a device or a runaway file. */
+    unsigned char *buf = (unsigned char *)file_read_all(path, (size_t)1 << 36, &len, err, sizeof err);
+    memset(set, 0, sizeof *set);
+    if (!buf) {
+        cli_error(cmd, "%s", err);
+        return -1;
+    }
+    int rc = context_file_parse(buf, len, 1, set, err, sizeof err);
+    free(buf);
+    if (rc == 0)
+        rc = fragment_set_validate(f, set, err, sizeof err);
+    if (rc != 0) {
+        cli_error(cmd, "%s: %s", path, err);
+        fragment_set_free(set);
+    }
+    return rc;
 }
 
 /* Build the trace sequentially (fragment == 0) or from fragment contexts
@@ -342,7 +447,7 @@ static int build(vm_t *vm, const exec_args_t *a, uint64_t fragment, main_trace_t
         int brc = -1;
         char err[512] = "";
         if (rc == 0)
-            brc = fragment_build_trace(vm, &set, a->threads, t, err, sizeof err);
+            brc = fragment_build_trace(vm->f, vm->file, &set, a->threads, t, err, sizeof err);
         fragment_set_free(&set);
         if (rc == 0 && brc == 0)
             return 0;
@@ -459,9 +564,12 @@ int cmd_trace(int argc, char **argv)
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         puts("usage: fragtrace trace FILE [inputs] [--sequential | --fragment N] [--threads T]\n"
              "                       [-o OUT] [--format csv|bin]\n"
+             "       fragtrace trace FILE --from-contexts CTX [--threads T] [-o OUT]\n"
+             "                       [--format csv|bin]\n"
              "Builds the main trace of FILE (inputs as for 'fragtrace run'): by default from\n"
              "fragment contexts of N = 4096 cycles with T = online CPUs threads, or\n"
-             "sequentially; both give the same trace. Writes it\n"
+             "sequentially; both give the same trace. --from-contexts builds it from a file\n"
+             "that 'fragtrace contexts' wrote for FILE, without running the program. Writes it\n"
              "to OUT (default stdout): csv is the vectors' format (72 canonical decimals\n"
              "per row, no header); bin is spec/trace-format.md. Columns 49-71 (range\n"
              "checker, chiplets) are zero until the chiplets are implemented.");
@@ -475,46 +583,63 @@ int cmd_trace(int argc, char **argv)
     int status = 0;
     main_trace_t t;
     char msg[1024];
-    if (build(vm, &a, a.sequential ? 0 : a.fragment, &t, msg, sizeof msg) != 0) {
+    int built;
+    if (a.from_contexts) {
+        fragment_set_t set;
+        if (load_contexts("trace", a.from_contexts, vm->f, &set) != 0) {
+            release(vm, &f);
+            args_free(&a);
+            return EXIT_USAGE;
+        }
+        char err[512];
+        built = fragment_build_trace(vm->f, a.file, &set, a.threads, &t, err, sizeof err);
+        if (built != 0)
+            snprintf(msg, sizeof msg, "fragtrace: trace: %s: %s", a.from_contexts, err);
+        fragment_set_free(&set);
+    } else {
+        built = build(vm, &a, a.sequential ? 0 : a.fragment, &t, msg, sizeof msg);
+    }
+    if (built != 0) {
         fprintf(stderr, "%s\n", msg);
         status = 1;
     } else {
-        /* Write to a temporary file and rename it, so that a failed write
-           leaves no half-written output. */
-        char tmp[4096];
-        FILE *out = stdout;
-        struct stat sb;
-        /* A device or pipe (e.g. /dev/null) is written directly. */
-        const int direct = a.out && stat(a.out, &sb) == 0 && !S_ISREG(sb.st_mode);
-        if (a.out && direct) {
-            out = fopen(a.out, "wb");
-            if (!out) {
-                cli_error("trace", "%s: cannot open: %s", a.out, strerror(errno));
-                status = EXIT_USAGE;
-            }
-        } else if (a.out) {
-            snprintf(tmp, sizeof tmp, "%s.tmp%ld", a.out, (long)getpid());
-            out = fopen(tmp, "wb");
-            if (!out) {
-                cli_error("trace", "%s: cannot create: %s", tmp, strerror(errno));
-                status = EXIT_USAGE;
-            }
-        }
-        if (out) {
-            const int wrc = a.binary ? main_trace_write_bin(&t, out) : main_trace_write_csv(&t, out);
-            const int crc = a.out ? fclose(out) : fflush(out);
-            if (wrc != 0 || crc != 0) {
-                cli_error("trace", "%s: write failed", a.out ? a.out : "stdout");
-                status = 1;
-                if (a.out && !direct)
-                    remove(tmp);
-            } else if (a.out && !direct && rename(tmp, a.out) != 0) {
-                cli_error("trace", "%s: cannot rename to %s: %s", tmp, a.out, strerror(errno));
-                remove(tmp);
-                status = 1;
-            }
-        }
+        status = write_output("trace", a.out, write_trace, &(trace_output_t){ &t, a.binary });
         main_trace_free(&t);
+    }
+    release(vm, &f);
+    args_free(&a);
+    return status;
+}
+
+int cmd_contexts(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: fragtrace contexts FILE [inputs] [--fragment N] -o CTX\n"
+             "Runs FILE (inputs as for 'fragtrace run') once, recording a fragment context\n"
+             "every N cycles (default 4096), and writes them to CTX in the format of\n"
+             "spec/fragment-context.md; 'fragtrace trace FILE --from-contexts CTX' builds the\n"
+             "trace from them.");
+        return 0;
+    }
+    exec_args_t a;
+    mast_forest_t f;
+    vm_t *vm = open_program("contexts", argc, argv, 1, &a, &f);
+    if (!vm)
+        return EXIT_USAGE;
+    int status = 0;
+    if (!a.out || a.from_contexts || a.sequential || a.all_fragments) {
+        cli_error("contexts", "expected -o CTX, and none of --from-contexts, --sequential, "
+                  "--all-fragments");
+        status = EXIT_USAGE;
+    } else {
+        fragment_set_t set;
+        if (fragment_record(vm, a.fragment, &set) != 0) {
+            print_vm_error(vm);
+            status = 1;
+        } else {
+            status = write_output("contexts", a.out, write_contexts, &set);
+        }
+        fragment_set_free(&set);
     }
     release(vm, &f);
     args_free(&a);

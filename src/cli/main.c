@@ -22,6 +22,10 @@ static const char usage[] =
     "                   run FILE; print the 16 stack outputs, cycles, program hash\n"
     "  trace FILE [inputs] [--sequential | --fragment N] [--threads T] [-o OUT]\n"
     "        [--format csv|bin]   write the main trace (72 columns)\n"
+    "  trace FILE --from-contexts CTX [--threads T] [-o OUT] [--format csv|bin]\n"
+    "                   build the trace from saved fragment contexts\n"
+    "  contexts FILE [inputs] [--fragment N] -o CTX\n"
+    "                   run once and save the fragment contexts\n"
     "  check FILE [inputs] [--fragment N | --all-fragments] [--threads T]\n"
     "                   parallel (fragment) build == sequential build?\n"
     "  conform [--vectors DIR]\n"
@@ -55,6 +59,7 @@ static const struct command commands[] = {
     { "run", cmd_run },
     { "trace", cmd_trace },
     { "check", cmd_check },
+    { "contexts", cmd_contexts },
 };
 
 int main(int argc, char **argv)

@@ -489,6 +489,11 @@ static int end_node(vm_t *vm, int pop_condition)
                     (unsigned long long)opstack_depth(&vm->stack));
             return -1;
         }
+        if (e.saved_base > vm->stack.n_ovf) {
+            vm_fail(vm, XERR_CONTEXT, n->line, n->col, "end",
+                    "the saved caller stack does not fit the overflow table");
+            return -1;
+        }
         vm->ctx = e.saved_ctx;
         vm->fn_hash = e.saved_fn_hash;
         opstack_end_context(&vm->stack, e.saved_base);
@@ -635,6 +640,33 @@ static int loop_next(vm_t *vm, uint32_t id)
     return push_cont(vm, K_LOOP_NEXT, id) || push_cont(vm, K_START, n->child[0]) ? -1 : 0;
 }
 
+/* Whether continuation c fits the state it will run in. A run that started
+ * from the program always passes; a run that started from a fragment
+ * context read from a file may not, and must stop with an error rather than
+ * index outside the forest or the block stack. */
+static int cont_fits_state(const vm_t *vm, cont_t c)
+{
+    const mast_forest_t *f = vm->f;
+    if (c.kind > K_RESPAN || c.node >= f->n_nodes)
+        return 0;
+    if (c.kind == K_START)
+        return 1;
+    if (vm->n_blocks == 0 || vm->blocks[vm->n_blocks - 1].node != c.node)
+        return 0;
+    if (c.kind == K_END || c.kind == K_LOOP_NEXT)
+        return 1;
+    const mast_node_t *n = &f->nodes[c.node];
+    const span_state_t *sp = &vm->span;
+    if (n->kind != NODE_BLOCK || sp->node != c.node || sp->batch >= n->n_batches ||
+        (uint64_t)n->batches_start + n->n_batches > f->n_batches)
+        return 0;
+    if (c.kind == K_RESPAN)
+        return sp->batch + 1 < n->n_batches;
+    const op_batch_t *b = &f->batches[n->batches_start + sp->batch];
+    return sp->op < b->num_ops && sp->group < b->num_groups &&
+           (uint64_t)n->ops_start + b->first_op + sp->op < f->n_ops;
+}
+
 int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
 {
     while (vm->n_conts > 0 && vm->clk < vm->stop_clk) {
@@ -650,6 +682,11 @@ int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
             return -1;
         }
         const cont_t c = vm->conts[--vm->n_conts];
+        if (!cont_fits_state(vm, c)) {
+            vm_fail(vm, XERR_CONTEXT, 0, 0, "context",
+                    "the saved execution state does not fit the program");
+            return -1;
+        }
         int rc;
         switch (c.kind) {
         case K_START: rc = start_node(vm, c.node); break;

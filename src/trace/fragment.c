@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/user_ops.h"
 #include "trace/partition.h"
 #include "trace/row_writer.h"
 
@@ -24,9 +25,9 @@ void fragment_set_free(fragment_set_t *set)
 {
     for (size_t i = 0; i < set->n; i++)
         ctx_free(&set->frags[i]);
+    ctx_free(&set->end);
     free(set->frags);
-    set->frags = NULL;
-    set->n = set->cap = 0;
+    memset(set, 0, sizeof *set);
 }
 
 static void *dup_array(const void *src, size_t n, size_t elem)
@@ -37,13 +38,10 @@ static void *dup_array(const void *src, size_t n, size_t elem)
     return d;
 }
 
-/* on_boundary: snapshot the state before row vm->clk. */
-static int capture(void *arg, vm_t *vm)
+/* Snapshot vm's state into c, keeping the overflow entries `rows` rows can
+ * reach. Returns 0 or -1 (out of memory). */
+static int snapshot(const vm_t *vm, uint64_t rows, fragment_ctx_t *c)
 {
-    fragment_set_t *set = arg;
-    if (grow_array((void **)&set->frags, &set->cap, set->n + 1, sizeof *set->frags, 16) != 0)
-        return -1;
-    fragment_ctx_t *c = &set->frags[set->n];
     memset(c, 0, sizeof *c);
     c->clk = vm->clk;
     c->ctx = vm->ctx;
@@ -52,16 +50,29 @@ static int capture(void *arg, vm_t *vm)
     c->n_ovf = vm->stack.n_ovf;
     c->base = vm->stack.base;
     c->buf_top = vm->stack.buf_top;
-    c->ovf = dup_array(vm->stack.ovf, vm->stack.n_ovf, sizeof *c->ovf);
+    c->n_kept = fragment_window(c->n_ovf, rows);
+    c->ovf = dup_array(vm->stack.ovf + (c->n_ovf - c->n_kept), c->n_kept, sizeof *c->ovf);
     c->n_conts = vm->n_conts;
     c->conts = dup_array(vm->conts, vm->n_conts, sizeof *c->conts);
     c->n_blocks = vm->n_blocks;
     c->blocks = dup_array(vm->blocks, vm->n_blocks, sizeof *c->blocks);
     c->span = vm->span;
     c->hasher_addr = vm->hasher_addr;
+    c->bitwise_ops = vm->bitwise_ops;
+    c->mem_accesses = vm->mem.accesses;
+    c->kernel_accesses = vm->kernel_accesses;
     memcpy(c->last_h, vm->last_h, sizeof c->last_h);
-    set->n++;
-    if (!c->ovf || !c->conts || !c->blocks)
+    return c->ovf && c->conts && c->blocks ? 0 : -1;
+}
+
+/* on_boundary: snapshot the state before row vm->clk. */
+static int capture(void *arg, vm_t *vm)
+{
+    fragment_set_t *set = arg;
+    if (grow_array((void **)&set->frags, &set->cap, set->n + 1, sizeof *set->frags, 16) != 0)
+        return -1;
+    fragment_ctx_t *c = &set->frags[set->n++];
+    if (snapshot(vm, set->fragment_len, c) != 0)
         return -1;
     /* From now on external values belong to this fragment. */
     vm->record = &c->replay;
@@ -71,14 +82,115 @@ static int capture(void *arg, vm_t *vm)
 int fragment_record(vm_t *vm, uint64_t fragment_len, fragment_set_t *set)
 {
     memset(set, 0, sizeof *set);
+    set->program_hash = mast_program_hash(vm->f);
     set->fragment_len = fragment_len;
     vm->fragment_len = fragment_len;
     vm->on_boundary = capture;
     vm->boundary_ctx = set;
-    const int rc = vm_run(vm, NULL, NULL);
+    int rc = vm_run(vm, NULL, NULL);
     vm->on_boundary = NULL;
     vm->record = NULL; /* it pointed into set->frags */
+    if (rc == 0 && snapshot(vm, 0, &set->end) != 0) {
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment", "out of memory");
+        rc = -1;
+    }
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Validation                                                          */
+
+static int felts_ok(const felt_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] >= FELT_P)
+            return 0;
+    return 1;
+}
+
+/* One context against the forest: NULL if it is usable, else what is wrong. */
+static const char *ctx_problem(const mast_forest_t *f, const fragment_ctx_t *c, uint64_t window)
+{
+    if (c->ctx >= FELT_P || !felts_ok(c->fn_hash.v, 4) || !felts_ok(c->s, STACK_TOP) ||
+        !felts_ok(c->last_h, 4) || c->hasher_addr < 1 || c->hasher_addr >= FELT_P)
+        return "a field element is out of range";
+    if (c->n_ovf > STACK_OVF_MAX || c->base > c->n_ovf || c->buf_top < STACK_TOP ||
+        c->buf_top >= STACK_BUF_SIZE)
+        return "the overflow table's size, base or buffer index is out of range";
+    if (c->n_kept != fragment_window(c->n_ovf, window))
+        return "it does not hold the overflow entries the fragment can reach";
+    for (uint32_t i = 0; i < c->n_kept; i++)
+        if (c->ovf[i].value >= FELT_P || c->ovf[i].clk >= FELT_P)
+            return "an overflow entry is out of range";
+    for (size_t i = 0; i < c->n_conts; i++)
+        if (c->conts[i].kind > K_RESPAN || c->conts[i].node >= f->n_nodes)
+            return "a continuation names no node of the program";
+    for (size_t i = 0; i < c->n_blocks; i++) {
+        const block_entry_t *e = &c->blocks[i];
+        if (e->node >= f->n_nodes || e->addr >= FELT_P || e->parent >= FELT_P ||
+            e->saved_ctx >= FELT_P || !felts_ok(e->saved_fn_hash.v, 4) ||
+            e->saved_base > c->n_ovf || e->is_loop_body > 1 || e->loop_entered > 1 ||
+            e->is_call > 1 || e->is_syscall > 1)
+            return "a block-stack entry is out of range";
+    }
+    if (c->bitwise_ops > UINT32_MAX || c->mem_accesses > UINT32_MAX ||
+        c->kernel_accesses > UINT32_MAX || c->hasher_addr > UINT32_MAX)
+        return "a chiplet counter is out of range";
+    if (c->span.node >= f->n_nodes || c->span.group_count >= FELT_P)
+        return "the basic-block state is out of range";
+    if (!felts_ok(c->replay.vals, c->replay.n))
+        return "a replayed value is out of range";
+    return NULL;
+}
+
+int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, char *err,
+                          size_t err_len)
+{
+    const word_t h = mast_program_hash(f);
+    if (!word_eq(h, set->program_hash)) {
+        char want[67], got[67];
+        word_to_hex(h, want);
+        word_to_hex(set->program_hash, got);
+        snprintf(err, err_len, "the contexts belong to the program with hash %s, not %s", got,
+                 want);
+        return -1;
+    }
+    const uint64_t n = set->fragment_len, rows = set->end.clk;
+    if (n < 1 || rows < 1 || rows > MAX_CYCLES_DEFAULT)
+        snprintf(err, err_len, "fragment length %llu or program length %llu is out of range",
+                 (unsigned long long)n, (unsigned long long)rows);
+    else if (set->n != (rows - 1) / n + 1)
+        snprintf(err, err_len, "%zu fragment contexts for %llu rows of %llu; expected %llu",
+                 set->n, (unsigned long long)rows, (unsigned long long)n,
+                 (unsigned long long)((rows - 1) / n + 1));
+    else
+        err[0] = '\0';
+    if (err[0])
+        return -1;
+    for (size_t k = 0; k <= set->n; k++) {
+        const fragment_ctx_t *c = k < set->n ? &set->frags[k] : &set->end;
+        const char *why = ctx_problem(f, c, k < set->n ? n : 0);
+        if (!why && k < set->n && c->clk != k * n)
+            why = "its clk is not the fragment's first row";
+        /* Fragment 0 starts where every run starts; only its stack is input. */
+        if (!why && k == 0 && (c->ctx != 0 || c->n_ovf != 0 || c->n_conts != 1 ||
+                               c->conts[0].kind != K_START || c->n_blocks != 0 ||
+                               c->hasher_addr != 1 || c->bitwise_ops || c->mem_accesses ||
+                               c->kernel_accesses))
+            why = "it is not the state a run starts in";
+        if (!why && k == set->n && (c->n_conts != 0 || c->replay.n != 0))
+            why = "the end state still has work or values to replay";
+        if (why) {
+            if (k < set->n)
+                snprintf(err, err_len, "fragment %zu (clk %llu): %s", k,
+                         (unsigned long long)c->clk, why);
+            else
+                snprintf(err, err_len, "end state (clk %llu): %s", (unsigned long long)c->clk,
+                         why);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -100,28 +212,35 @@ static int column_sink(void *arg, const felt_t row[CORE_WIDTH])
     return 0;
 }
 
-/* Load a fragment context into vm (initialised by vm_init for the same forest). */
+/* Load a validated fragment context into vm (initialised by vm_init for the
+ * same forest). Overflow entries below the kept window are never reached. */
 static int load_context(vm_t *vm, const fragment_ctx_t *c, replay_t *replay)
 {
-    if (c->n_ovf > STACK_OVF_MAX || c->base > c->n_ovf || c->buf_top >= STACK_BUF_SIZE)
+    if (c->n_ovf > STACK_OVF_MAX || c->n_kept > c->n_ovf || c->base > c->n_ovf ||
+        c->buf_top < STACK_TOP || c->buf_top >= STACK_BUF_SIZE)
         return -1;
     vm->clk = c->clk;
     vm->ctx = c->ctx;
     vm->fn_hash = c->fn_hash;
     memcpy(vm->stack.s, c->s, sizeof c->s);
-    memcpy(vm->stack.ovf, c->ovf, c->n_ovf * sizeof *c->ovf);
+    memcpy(vm->stack.ovf + (c->n_ovf - c->n_kept), c->ovf, c->n_kept * sizeof *c->ovf);
     vm->stack.n_ovf = c->n_ovf;
     vm->stack.base = c->base;
     vm->stack.buf_top = c->buf_top;
     if (grow_array((void **)&vm->conts, &vm->cap_conts, c->n_conts, sizeof *vm->conts, 64) != 0 ||
         grow_array((void **)&vm->blocks, &vm->cap_blocks, c->n_blocks, sizeof *vm->blocks, 64) != 0)
         return -1;
-    memcpy(vm->conts, c->conts, c->n_conts * sizeof *c->conts);
+    if (c->n_conts)
+        memcpy(vm->conts, c->conts, c->n_conts * sizeof *c->conts);
     vm->n_conts = c->n_conts;
-    memcpy(vm->blocks, c->blocks, c->n_blocks * sizeof *c->blocks);
+    if (c->n_blocks)
+        memcpy(vm->blocks, c->blocks, c->n_blocks * sizeof *c->blocks);
     vm->n_blocks = c->n_blocks;
     vm->span = c->span;
     vm->hasher_addr = c->hasher_addr;
+    vm->bitwise_ops = c->bitwise_ops;
+    vm->mem.accesses = c->mem_accesses;
+    vm->kernel_accesses = c->kernel_accesses;
     memcpy(vm->last_h, c->last_h, sizeof vm->last_h);
     *replay = c->replay;
     replay->pos = 0;
@@ -133,8 +252,57 @@ static int load_context(vm_t *vm, const fragment_ctx_t *c, replay_t *replay)
     return 0;
 }
 
+/* Where vm's state after a fragment differs from the next context, or
+ * NULL. Overflow entries are compared where both are known: the next
+ * context's window, above the entries the fragment itself was not given
+ * (below `floor`). */
+static const char *state_mismatch(const vm_t *vm, const fragment_ctx_t *c, uint32_t floor)
+{
+    if (vm->clk != c->clk)
+        return "clk";
+    if (vm->ctx != c->ctx || !word_eq(vm->fn_hash, c->fn_hash))
+        return "the system state (ctx, fn_hash)";
+    if (memcmp(vm->stack.s, c->s, sizeof c->s) != 0)
+        return "the top 16 stack elements";
+    if (vm->stack.n_ovf != c->n_ovf || vm->stack.base != c->base ||
+        vm->stack.buf_top != c->buf_top)
+        return "the overflow table's size";
+    for (uint32_t i = c->n_ovf - c->n_kept; i < c->n_ovf; i++) {
+        const ovf_entry_t *a = &vm->stack.ovf[i], *b = &c->ovf[i - (c->n_ovf - c->n_kept)];
+        if (i >= floor && (a->value != b->value || a->clk != b->clk))
+            return "an overflow entry";
+    }
+    if (vm->n_conts != c->n_conts)
+        return "the continuation stack";
+    for (size_t i = 0; i < c->n_conts; i++) /* field by field: cont_t has padding */
+        if (vm->conts[i].kind != c->conts[i].kind || vm->conts[i].node != c->conts[i].node)
+            return "the continuation stack";
+    if (vm->n_blocks != c->n_blocks)
+        return "the block stack";
+    for (size_t i = 0; i < c->n_blocks; i++) {
+        const block_entry_t *a = &vm->blocks[i], *b = &c->blocks[i];
+        if (a->node != b->node || a->addr != b->addr || a->parent != b->parent ||
+            a->is_loop_body != b->is_loop_body || a->loop_entered != b->loop_entered ||
+            a->is_call != b->is_call || a->is_syscall != b->is_syscall ||
+            a->saved_ctx != b->saved_ctx || !word_eq(a->saved_fn_hash, b->saved_fn_hash) ||
+            a->saved_base != b->saved_base)
+            return "the block stack";
+    }
+    if (vm->span.node != c->span.node || vm->span.batch != c->span.batch ||
+        vm->span.op != c->span.op || vm->span.group != c->span.group ||
+        vm->span.group_count != c->span.group_count || vm->span.ops_left != c->span.ops_left)
+        return "the basic-block state";
+    if (vm->hasher_addr != c->hasher_addr || vm->bitwise_ops != c->bitwise_ops ||
+        vm->mem.accesses != c->mem_accesses || vm->kernel_accesses != c->kernel_accesses)
+        return "the chiplet counters";
+    if (memcmp(vm->last_h, c->last_h, sizeof c->last_h) != 0)
+        return "the previous row's h";
+    return NULL;
+}
+
 typedef struct {
-    const vm_t *recorder;
+    const mast_forest_t *f;
+    const char *file;
     const fragment_set_t *set;
     column_sink_t sink;
     size_t next;              /* next fragment to build */
@@ -147,7 +315,7 @@ static void *build_worker(void *arg)
 {
     build_job_t *job = arg;
     vm_t *vm = malloc(sizeof *vm);
-    if (!vm || vm_init(vm, job->recorder->f, job->recorder->file, NULL, 0, NULL, 0) != 0) {
+    if (!vm || vm_init(vm, job->f, job->file, NULL, 0, NULL, 0) != 0) {
         pthread_mutex_lock(&job->lock);
         job->failed = 1;
         snprintf(job->err, sizeof job->err, "out of memory");
@@ -165,7 +333,7 @@ static void *build_worker(void *arg)
         const fragment_ctx_t *c = &job->set->frags[k];
         replay_t replay;
         uint64_t start, end;
-        int rc = fragment_rows(k, job->set->fragment_len, job->recorder->clk, &start, &end);
+        int rc = fragment_rows(k, job->set->fragment_len, job->set->end.clk, &start, &end);
         if (rc == 0 && c->clk != start)
             rc = -1; /* the context is not the one for fragment k */
         if (rc == 0)
@@ -173,8 +341,18 @@ static void *build_worker(void *arg)
         if (rc == 0) {
             vm->stop_clk = end;
             rc = vm_run(vm, column_sink, &job->sink);
-            if (rc == 0 && replay.pos != replay.n)
-                rc = -1; /* a context must be used up exactly */
+            /* A context must give exactly its fragment's rows and use up
+               its replay exactly. */
+            if (rc == 0 && (vm->clk != end || replay.pos != replay.n))
+                rc = -1;
+        }
+        const char *differs = NULL;
+        if (rc == 0) {
+            const fragment_ctx_t *next = k + 1 < job->set->n ? &job->set->frags[k + 1]
+                                                              : &job->set->end;
+            differs = state_mismatch(vm, next, c->n_ovf - c->n_kept);
+            if (differs)
+                rc = -1;
         }
         if (rc != 0) {
             pthread_mutex_lock(&job->lock);
@@ -182,9 +360,15 @@ static void *build_worker(void *arg)
                 job->failed = 1;
                 char msg[400];
                 vm_format_error(vm, msg, sizeof msg);
-                snprintf(job->err, sizeof job->err, "fragment %zu (clk %llu): %s", k,
-                         (unsigned long long)c->clk,
-                         vm->err.kind != XERR_NONE ? msg : "context does not match the program");
+                if (differs)
+                    snprintf(job->err, sizeof job->err, "fragment %zu (clk %llu) ends in a state "
+                             "that differs from the next context in %s", k,
+                             (unsigned long long)c->clk, differs);
+                else
+                    snprintf(job->err, sizeof job->err, "fragment %zu (clk %llu): %s", k,
+                             (unsigned long long)c->clk,
+                             vm->err.kind != XERR_NONE ? msg
+                                                       : "context does not match the program");
             }
             pthread_mutex_unlock(&job->lock);
             break;
@@ -196,24 +380,43 @@ static void *build_worker(void *arg)
     return NULL;
 }
 
-int fragment_build_trace(vm_t *vm, const fragment_set_t *set, unsigned threads,
-                         main_trace_t *out, char *err, size_t err_len)
+int fragment_build_trace(const mast_forest_t *f, const char *file, const fragment_set_t *set,
+                         unsigned threads, main_trace_t *out, char *err, size_t err_len)
 {
     out->cols = NULL;
     out->len = 0;
-    const uint64_t len = vm_trace_length(vm);
-    if (len > TRACE_MAX_LEN) {
-        snprintf(err, err_len, "trace of %llu rows is too long", (unsigned long long)len);
+    if (fragment_set_validate(f, set, err, err_len) != 0)
+        return -1;
+    /* The end state gives the trace length and the HALT rows. */
+    vm_t *end_vm = malloc(sizeof *end_vm);
+    replay_t no_replay;
+    if (!end_vm || vm_init(end_vm, f, file, NULL, 0, NULL, 0) != 0) {
+        free(end_vm);
+        snprintf(err, err_len, "out of memory");
         return -1;
     }
-    felt_t *cols = calloc(len * TRACE_WIDTH, sizeof *cols);
-    if (!cols) {
+    load_context(end_vm, &set->end, &no_replay);
+    end_vm->replay = NULL;
+    const uint64_t len = vm_trace_length(end_vm);
+    /* A row adds at most 32 chiplet rows (8 hasher rows per batch or
+       permutation, 8 bitwise rows, a few memory accesses); a larger claim is
+       a corrupted end state, refused before the trace is allocated. */
+    const uint64_t rows = set->end.clk;
+    felt_t *cols = NULL;
+    if (len > TRACE_MAX_LEN || len / 2 > 32 * rows + 512)
+        snprintf(err, err_len, "end state (clk %llu): a trace of %llu rows is too long for "
+                 "the program", (unsigned long long)rows, (unsigned long long)len);
+    else if (!(cols = calloc(len * TRACE_WIDTH, sizeof *cols)))
         snprintf(err, err_len, "out of memory for a trace of %llu rows", (unsigned long long)len);
+    if (!cols) {
+        vm_free(end_vm);
+        free(end_vm);
         return -1;
     }
     build_job_t job;
     memset(&job, 0, sizeof job);
-    job.recorder = vm;
+    job.f = f;
+    job.file = file;
     job.set = set;
     job.sink.cols = cols;
     job.sink.len = len;
@@ -235,9 +438,13 @@ int fragment_build_trace(vm_t *vm, const fragment_set_t *set, unsigned threads,
     if (job.failed) {
         snprintf(err, err_len, "%s", job.err);
         free(cols);
+        vm_free(end_vm);
+        free(end_vm);
         return -1;
     }
-    trace_finish(vm, cols, len);
+    trace_finish(end_vm, cols, len);
+    vm_free(end_vm);
+    free(end_vm);
     out->cols = cols;
     out->len = len;
     return 0;

@@ -26,23 +26,39 @@ typedef struct {
     uint64_t ctx;
     word_t fn_hash;
     felt_t s[STACK_TOP];
-    ovf_entry_t *ovf;         /* the overflow table, n_ovf entries */
-    uint32_t n_ovf, base, buf_top;
+    uint32_t n_ovf, base, buf_top; /* the overflow table's size and context base */
+    ovf_entry_t *ovf;         /* its top n_kept entries, oldest first */
+    uint32_t n_kept;          /* fragment_window(n_ovf, N) */
     cont_t *conts;
     size_t n_conts;
     block_entry_t *blocks;
     size_t n_blocks;
     span_state_t span;
     uint64_t hasher_addr;
+    uint64_t bitwise_ops, mem_accesses, kernel_accesses; /* chiplet rows so far */
     felt_t last_h[4];
     replay_t replay;          /* external values consumed by this fragment */
 } fragment_ctx_t;
 
+/* Everything needed to build a program's main trace without running it:
+ * the contexts of fragments 0..n-1 and the state at the end of the program
+ * (its HALT rows, and with the chiplet counters the trace length). */
 typedef struct {
+    word_t program_hash;      /* the program the contexts belong to */
+    uint64_t fragment_len;    /* N */
     fragment_ctx_t *frags;
     size_t n, cap;
-    uint64_t fragment_len;    /* N */
+    fragment_ctx_t end;       /* state after the program's last row; no replay */
 } fragment_set_t;
+
+/* How many overflow entries (from the top) a context for `rows` rows must
+ * hold: a row pops at most one entry and may then read the clk tag of the
+ * new top (column b1 of the next row; h[5] of DYNCALL), so `rows` rows reach
+ * at most rows + 1 of them; the end state (rows = 0) needs the top one. */
+static inline uint32_t fragment_window(uint32_t n_ovf, uint64_t rows)
+{
+    return rows < n_ovf ? (uint32_t)rows + 1 : n_ovf;
+}
 
 void fragment_set_free(fragment_set_t *set);
 
@@ -50,10 +66,18 @@ void fragment_set_free(fragment_set_t *set);
  * fragment_len cycles. Returns 0, or -1 with vm->err set. */
 int fragment_record(vm_t *vm, uint64_t fragment_len, fragment_set_t *set);
 
-/* Build the main trace from the contexts with `threads` threads. vm is the
- * recording run's final state (for the trace length and the HALT rows).
+/* Check a set against forest f before building: the program hash, the
+ * number of fragments and each context's clk, sizes and references.
  * Returns 0, or -1 with a message in err. */
-int fragment_build_trace(vm_t *vm, const fragment_set_t *set, unsigned threads,
-                         main_trace_t *out, char *err, size_t err_len);
+int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, char *err,
+                          size_t err_len);
+
+/* Build the main trace of the program in f (file names it in messages) from
+ * a set with `threads` threads; no memory or advice is needed. The set is
+ * validated first, and each fragment must end in exactly the state the next
+ * context (or the end state) holds, so contexts that do not chain up are
+ * rejected. Returns 0, or -1 with a message in err. */
+int fragment_build_trace(const mast_forest_t *f, const char *file, const fragment_set_t *set,
+                         unsigned threads, main_trace_t *out, char *err, size_t err_len);
 
 #endif

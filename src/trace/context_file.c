@@ -1,0 +1,351 @@
+/*
+ * context_file.c - reading and writing fragment-context files
+ * (context_file.h, spec/fragment-context.md).
+ */
+#include "context_file.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEADER_BYTES 64
+#define BLOCK_BYTES 72
+#define CONT_BYTES 8
+#define OVF_BYTES 16
+
+uint64_t context_file_checksum(const unsigned char *buf, size_t len)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < len; i++) {
+        h ^= buf[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing: a small buffered writer that keeps the running checksum.   */
+
+typedef struct {
+    FILE *out;
+    unsigned char buf[1 << 16];
+    size_t n;
+    uint64_t sum;
+    int failed;
+} writer_t;
+
+static void w_flush(writer_t *w)
+{
+    if (w->n && fwrite(w->buf, 1, w->n, w->out) != w->n)
+        w->failed = 1;
+    w->n = 0;
+}
+
+static void w_bytes(writer_t *w, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        if (w->n == sizeof w->buf)
+            w_flush(w);
+        w->sum = (w->sum ^ b[i]) * UINT64_C(0x100000001b3);
+        w->buf[w->n++] = b[i];
+    }
+}
+
+static void w_u32(writer_t *w, uint32_t v)
+{
+    unsigned char b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    w_bytes(w, b, 4);
+}
+
+static void w_u64(writer_t *w, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    w_bytes(w, b, 8);
+}
+
+static void w_u64s(writer_t *w, const uint64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        w_u64(w, v[i]);
+}
+
+static void write_ctx(writer_t *w, const fragment_ctx_t *c)
+{
+    w_u64(w, c->clk);
+    w_u64(w, c->ctx);
+    w_u64s(w, c->fn_hash.v, 4);
+    w_u64s(w, c->s, STACK_TOP);
+    w_u32(w, c->n_ovf);
+    w_u32(w, c->base);
+    w_u32(w, c->buf_top);
+    w_u32(w, c->n_kept);
+    for (uint32_t i = 0; i < c->n_kept; i++) {
+        w_u64(w, c->ovf[i].value);
+        w_u64(w, c->ovf[i].clk);
+    }
+    w_u32(w, (uint32_t)c->n_conts);
+    for (size_t i = 0; i < c->n_conts; i++) {
+        w_u32(w, c->conts[i].kind);
+        w_u32(w, c->conts[i].node);
+    }
+    w_u32(w, (uint32_t)c->n_blocks);
+    for (size_t i = 0; i < c->n_blocks; i++) {
+        const block_entry_t *e = &c->blocks[i];
+        w_u32(w, e->node);
+        w_u32(w, (uint32_t)(e->is_loop_body | e->loop_entered << 1 | e->is_call << 2 |
+                            e->is_syscall << 3));
+        w_u64(w, e->addr);
+        w_u64(w, e->parent);
+        w_u64(w, e->saved_ctx);
+        w_u64s(w, e->saved_fn_hash.v, 4);
+        w_u32(w, e->saved_base);
+        w_u32(w, 0);
+    }
+    w_u32(w, c->span.node);
+    w_u32(w, c->span.batch);
+    w_u32(w, c->span.op);
+    w_u32(w, c->span.group);
+    w_u64(w, c->span.group_count);
+    w_u64(w, c->span.ops_left);
+    w_u64(w, c->hasher_addr);
+    w_u64(w, c->bitwise_ops);
+    w_u64(w, c->mem_accesses);
+    w_u64(w, c->kernel_accesses);
+    w_u64s(w, c->last_h, 4);
+    w_u64(w, c->replay.n);
+    w_u64s(w, c->replay.vals, c->replay.n);
+}
+
+int context_file_write(const fragment_set_t *set, FILE *out)
+{
+    writer_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return -1;
+    w->out = out;
+    w->sum = UINT64_C(0xcbf29ce484222325);
+    w_bytes(w, CONTEXT_FILE_MAGIC, 8);
+    w_u32(w, CONTEXT_FILE_VERSION);
+    w_u32(w, 0); /* flags: none defined */
+    w_u64s(w, set->program_hash.v, 4);
+    w_u64(w, set->fragment_len);
+    w_u64(w, set->n);
+    for (size_t k = 0; k < set->n; k++)
+        write_ctx(w, &set->frags[k]);
+    write_ctx(w, &set->end);
+    const uint64_t sum = w->sum;
+    w_u64(w, sum);
+    w_flush(w);
+    const int rc = w->failed ? -1 : 0;
+    free(w);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading: every read is bounds-checked; the first failure sticks.    */
+
+typedef struct {
+    const unsigned char *buf;
+    size_t len, pos;
+    char *err;
+    size_t err_len;
+    int failed;
+} reader_t;
+
+static void r_fail(reader_t *r, const char *fmt, ...)
+{
+    if (r->failed)
+        return;
+    r->failed = 1;
+    int n = snprintf(r->err, r->err_len, "byte %zu: ", r->pos);
+    if (n < 0 || (size_t)n >= r->err_len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err + n, r->err_len - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* Whether n more bytes are present; fails with `what` if not. */
+static int r_need(reader_t *r, uint64_t n, const char *what)
+{
+    if (r->failed)
+        return 0;
+    if (n > r->len - r->pos) {
+        r_fail(r, "the file ends inside %s (%llu bytes needed, %zu left)", what,
+               (unsigned long long)n, r->len - r->pos);
+        return 0;
+    }
+    return 1;
+}
+
+static uint64_t r_uint(reader_t *r, int bytes, const char *what)
+{
+    if (!r_need(r, (uint64_t)bytes, what))
+        return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)r->buf[r->pos + (size_t)i] << (8 * i);
+    r->pos += (size_t)bytes;
+    return v;
+}
+
+#define R32(r, what) ((uint32_t)r_uint((r), 4, (what)))
+#define R64(r, what) r_uint((r), 8, (what))
+
+/* A count of items of `size` bytes each that must fit in the rest of the
+ * file (so that a corrupted count cannot cause a huge allocation). */
+static uint64_t r_count(reader_t *r, int bytes, uint64_t size, const char *what)
+{
+    const size_t at = r->pos;
+    const uint64_t n = r_uint(r, bytes, what);
+    if (!r->failed && n > (r->len - r->pos) / size) {
+        r->pos = at;
+        r_fail(r, "%s: %llu entries of %llu bytes do not fit in the %zu bytes left", what,
+               (unsigned long long)n, (unsigned long long)size, r->len - r->pos - (size_t)bytes);
+        return 0;
+    }
+    return n;
+}
+
+static void *r_alloc(reader_t *r, uint64_t n, size_t elem)
+{
+    if (r->failed)
+        return NULL;
+    void *p = calloc(n ? n : 1, elem);
+    if (!p)
+        r_fail(r, "out of memory");
+    return p;
+}
+
+static void read_ctx(reader_t *r, fragment_ctx_t *c)
+{
+    c->clk = R64(r, "a context's clk");
+    c->ctx = R64(r, "a context's ctx");
+    for (int i = 0; i < 4; i++)
+        c->fn_hash.v[i] = R64(r, "a context's fn_hash");
+    for (int i = 0; i < STACK_TOP; i++)
+        c->s[i] = R64(r, "a context's stack");
+    c->n_ovf = R32(r, "the overflow table");
+    c->base = R32(r, "the overflow table");
+    c->buf_top = R32(r, "the overflow table");
+    c->n_kept = (uint32_t)r_count(r, 4, OVF_BYTES, "the overflow entries");
+    c->ovf = r_alloc(r, c->n_kept, sizeof *c->ovf);
+    for (uint32_t i = 0; c->ovf && i < c->n_kept; i++) {
+        c->ovf[i].value = R64(r, "an overflow entry");
+        c->ovf[i].clk = R64(r, "an overflow entry");
+    }
+    c->n_conts = r_count(r, 4, CONT_BYTES, "the continuation stack");
+    c->conts = r_alloc(r, c->n_conts, sizeof *c->conts);
+    for (size_t i = 0; c->conts && i < c->n_conts; i++) {
+        const uint32_t kind = R32(r, "a continuation");
+        c->conts[i].kind = kind > 255 ? 255 : (uint8_t)kind; /* 255: rejected by validation */
+        c->conts[i].node = R32(r, "a continuation");
+    }
+    c->n_blocks = r_count(r, 4, BLOCK_BYTES, "the block stack");
+    c->blocks = r_alloc(r, c->n_blocks, sizeof *c->blocks);
+    for (size_t i = 0; c->blocks && i < c->n_blocks; i++) {
+        block_entry_t *e = &c->blocks[i];
+        e->node = R32(r, "a block-stack entry");
+        const uint32_t flags = R32(r, "a block-stack entry");
+        if (!r->failed && flags > 15) {
+            r_fail(r, "block-stack entry flags %u: only bits 0-3 are defined", flags);
+            return;
+        }
+        e->is_loop_body = flags & 1;
+        e->loop_entered = flags >> 1 & 1;
+        e->is_call = flags >> 2 & 1;
+        e->is_syscall = flags >> 3 & 1;
+        e->addr = R64(r, "a block-stack entry");
+        e->parent = R64(r, "a block-stack entry");
+        e->saved_ctx = R64(r, "a block-stack entry");
+        for (int k = 0; k < 4; k++)
+            e->saved_fn_hash.v[k] = R64(r, "a block-stack entry");
+        e->saved_base = R32(r, "a block-stack entry");
+        if (R32(r, "a block-stack entry") != 0 && !r->failed) {
+            r_fail(r, "a block-stack entry's reserved word is not 0");
+            return;
+        }
+    }
+    c->span.node = R32(r, "the basic-block state");
+    c->span.batch = R32(r, "the basic-block state");
+    c->span.op = R32(r, "the basic-block state");
+    c->span.group = R32(r, "the basic-block state");
+    c->span.group_count = R64(r, "the basic-block state");
+    c->span.ops_left = R64(r, "the basic-block state");
+    c->hasher_addr = R64(r, "the chiplet counters");
+    c->bitwise_ops = R64(r, "the chiplet counters");
+    c->mem_accesses = R64(r, "the chiplet counters");
+    c->kernel_accesses = R64(r, "the chiplet counters");
+    for (int i = 0; i < 4; i++)
+        c->last_h[i] = R64(r, "the previous row's h");
+    c->replay.n = r_count(r, 8, 8, "the replay");
+    c->replay.vals = r_alloc(r, c->replay.n, sizeof *c->replay.vals);
+    c->replay.cap = c->replay.vals ? c->replay.n : 0;
+    for (size_t i = 0; c->replay.vals && i < c->replay.n; i++)
+        c->replay.vals[i] = R64(r, "the replay");
+    if (!c->replay.vals)
+        c->replay.n = 0;
+    if (!c->ovf)
+        c->n_kept = 0;
+    if (!c->conts)
+        c->n_conts = 0;
+    if (!c->blocks)
+        c->n_blocks = 0;
+}
+
+int context_file_parse(const unsigned char *buf, size_t len, int check_sum, fragment_set_t *set,
+                       char *err, size_t err_len)
+{
+    memset(set, 0, sizeof *set);
+    reader_t r = { buf, len, 0, err, err_len, 0 };
+    if (len < HEADER_BYTES + 8 || memcmp(buf, CONTEXT_FILE_MAGIC, 8) != 0) {
+        snprintf(err, err_len, "byte 0: not a fragment-context file (no '%s' header)",
+                 CONTEXT_FILE_MAGIC);
+        return -1;
+    }
+    r.pos = 8;
+    const uint32_t version = R32(&r, "the header");
+    if (version != CONTEXT_FILE_VERSION) {
+        r.pos = 8;
+        r_fail(&r, "format version %u; this fragtrace reads version %u", version,
+               CONTEXT_FILE_VERSION);
+        return -1;
+    }
+    const uint32_t flags = R32(&r, "the header");
+    if (flags != 0) {
+        r.pos = 12;
+        r_fail(&r, "flags %u: none are defined in version 1", flags);
+        return -1;
+    }
+    if (check_sum) {
+        uint64_t want = 0;
+        for (int i = 0; i < 8; i++)
+            want |= (uint64_t)buf[len - 8 + (size_t)i] << (8 * i);
+        if (context_file_checksum(buf, len - 8) != want) {
+            snprintf(err, err_len, "byte %zu: checksum mismatch: the file is truncated or "
+                     "corrupted", len - 8);
+            return -1;
+        }
+    }
+    r.len = len - 8; /* the checksum is not part of the records */
+    for (int i = 0; i < 4; i++)
+        set->program_hash.v[i] = R64(&r, "the header");
+    set->fragment_len = R64(&r, "the header");
+    /* A context takes at least 304 bytes. */
+    const uint64_t n = r_count(&r, 8, 304, "the fragment count");
+    set->frags = r_alloc(&r, n, sizeof *set->frags);
+    if (set->frags)
+        set->n = set->cap = n;
+    for (size_t k = 0; !r.failed && k < set->n; k++)
+        read_ctx(&r, &set->frags[k]);
+    if (!r.failed)
+        read_ctx(&r, &set->end);
+    if (!r.failed && r.pos != r.len)
+        r_fail(&r, "%zu bytes after the end state", r.len - r.pos);
+    return r.failed ? -1 : 0;
+}
