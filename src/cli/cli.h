@@ -18,6 +18,7 @@ int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_contexts(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Print "fragtrace: <cmd>: <message>\n" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)

@@ -26,6 +26,8 @@ static const char usage[] =
     "                   build the trace from saved fragment contexts\n"
     "  contexts FILE [inputs] [--fragment N] -o CTX\n"
     "                   run once and save the fragment contexts\n"
+    "  bench FILE [inputs] [--fragment N]\n"
+    "                   speed of the executors and builders, and the write ceiling\n"
     "  check FILE [inputs] [--fragment N | --all-fragments] [--threads T]\n"
     "                   parallel (fragment) build == sequential build?\n"
     "  conform [--vectors DIR]\n"
@@ -60,6 +62,7 @@ static const struct command commands[] = {
     { "trace", cmd_trace },
     { "check", cmd_check },
     { "contexts", cmd_contexts },
+    { "bench", cmd_bench },
 };
 
 int main(int argc, char **argv)

@@ -195,6 +195,8 @@ static void stack_columns(vm_t *vm, felt_t *r)
  * operation; decoder columns are zero until the operation fills them. */
 static void row_begin(vm_t *vm)
 {
+    if (vm->no_rows)
+        return;
     felt_t *r = vm->row;
     memset(r, 0, sizeof vm->row);
     r[COL_CLK] = vm->clk;
@@ -401,6 +403,55 @@ static int start_block(vm_t *vm, uint32_t id)
     return 0;
 }
 
+/* After op (index sp->op of batch b) ran: move to the next op group when op
+ * was the last of its group, and to the next op. */
+static void span_advance(span_state_t *sp, const op_batch_t *b, const op_t *op)
+{
+    if (op->opcode == OP_PUSH)
+        sp->group_count--;
+    if (sp->op + 1u == b->indptr[sp->group + 1]) {
+        for (uint32_t g = sp->group + 1; g < b->num_groups; g++)
+            if (b->indptr[g + 1] > b->indptr[g]) {
+                sp->group = g;
+                sp->group_count--;
+                sp->ops_left = b->groups[g];
+                break;
+            }
+    }
+    sp->op++;
+}
+
+/* What follows the last op of a batch: RESPAN or the block's END. */
+static int after_batch(vm_t *vm, const mast_node_t *n)
+{
+    const span_state_t *sp = &vm->span;
+    if (sp->op < vm->f->batches[n->batches_start + sp->batch].num_ops)
+        return push_cont(vm, K_BLOCK_OP, sp->node);
+    if (sp->batch + 1 < n->n_batches)
+        return push_cont(vm, K_RESPAN, sp->node);
+    return push_cont(vm, K_END, sp->node);
+}
+
+/* Fast mode (no rows): the current batch's ops up to clk end_clk in one go,
+ * with the same state changes as block_op minus the row. */
+static int block_ops_fast(vm_t *vm, uint64_t end_clk)
+{
+    span_state_t *sp = &vm->span;
+    const mast_node_t *n = &vm->f->nodes[sp->node];
+    const op_batch_t *b = &vm->f->batches[n->batches_start + sp->batch];
+    const op_t *ops = &vm->f->ops[n->ops_start + b->first_op];
+    felt_t helpers[6];
+    do {
+        const op_t *op = &ops[sp->op];
+        sp->ops_left = (sp->ops_left - op->opcode) >> 7;
+        if (user_op_execute(vm, op, sp->op + b->first_op, helpers) != 0)
+            return -1;
+        span_advance(sp, b, op);
+        vm->clk++;
+    } while (sp->op < b->num_ops && vm->clk < end_clk);
+    return after_batch(vm, n);
+}
+
 static int block_op(vm_t *vm)
 {
     span_state_t *sp = &vm->span;
@@ -420,24 +471,8 @@ static int block_op(vm_t *vm)
     r[COL_OP_INDEX] = sp->op - b->indptr[sp->group];
     if (user_op_execute(vm, op, sp->op + b->first_op, &r[COL_HASHER + 2]) != 0)
         return -1;
-    if (op->opcode == OP_PUSH)
-        sp->group_count--;
-    /* The last op of its group: start the next op group of the batch. */
-    if (sp->op + 1u == b->indptr[sp->group + 1]) {
-        for (uint32_t g = sp->group + 1; g < b->num_groups; g++)
-            if (b->indptr[g + 1] > b->indptr[g]) {
-                sp->group = g;
-                sp->group_count--;
-                sp->ops_left = b->groups[g];
-                break;
-            }
-    }
-    sp->op++;
-    if (sp->op < b->num_ops)
-        return push_cont(vm, K_BLOCK_OP, sp->node);
-    if (sp->batch + 1 < n->n_batches)
-        return push_cont(vm, K_RESPAN, sp->node);
-    return push_cont(vm, K_END, sp->node);
+    span_advance(sp, b, op);
+    return after_batch(vm, n);
 }
 
 static int respan(vm_t *vm)
@@ -669,12 +704,17 @@ static int cont_fits_state(const vm_t *vm, cont_t c)
 
 int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
 {
+    vm->no_rows = sink == NULL;
+    if (vm->on_boundary) /* the first multiple of fragment_len from here */
+        vm->next_boundary = (vm->clk + vm->fragment_len - 1) / vm->fragment_len * vm->fragment_len;
     while (vm->n_conts > 0 && vm->clk < vm->stop_clk) {
-        if (vm->on_boundary && vm->clk % vm->fragment_len == 0 &&
-            vm->on_boundary(vm->boundary_ctx, vm) != 0) {
-            if (vm->err.kind == XERR_NONE)
-                vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment", "out of memory");
-            return -1;
+        if (vm->on_boundary && vm->clk == vm->next_boundary) {
+            vm->next_boundary += vm->fragment_len;
+            if (vm->on_boundary(vm->boundary_ctx, vm) != 0) {
+                if (vm->err.kind == XERR_NONE)
+                    vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment", "out of memory");
+                return -1;
+            }
         }
         if (vm->clk >= vm->max_cycles) {
             vm_fail(vm, XERR_CYCLE_LIMIT, 0, 0, "cycle", "cycle limit of %llu exceeded",
@@ -692,7 +732,19 @@ int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
         case K_START: rc = start_node(vm, c.node); break;
         case K_END: rc = end_node(vm, 0); break;
         case K_LOOP_NEXT: rc = loop_next(vm, c.node); break;
-        case K_BLOCK_OP: rc = block_op(vm); break;
+        case K_BLOCK_OP:
+            if (vm->no_rows) {
+                /* Fast mode: the batch's ops up to the next stop in one go. */
+                uint64_t end = vm->stop_clk < vm->max_cycles ? vm->stop_clk : vm->max_cycles;
+                if (vm->on_boundary && vm->next_boundary < end)
+                    end = vm->next_boundary;
+                rc = block_ops_fast(vm, end);
+                if (rc == 0)
+                    continue;
+                break;
+            }
+            rc = block_op(vm);
+            break;
         default: rc = respan(vm); break;
         }
         if (rc != 0) {

@@ -151,6 +151,8 @@ struct vm {
     span_state_t span;
 
     int done;                    /* the root's END row has been produced */
+    int no_rows;                 /* set by vm_run when there is no sink: rows are not
+                                    assembled and helper values only rows need are skipped */
     felt_t last_h[4];            /* h[0..4] of the last row (copied into HALT rows) */
     felt_t depth_inv[STACK_OVF_MAX + 1]; /* 1/k for stack depth 16 + k, 0 = not yet computed */
     felt_t row[CORE_WIDTH];      /* the row being assembled */
@@ -163,6 +165,7 @@ struct vm {
     replay_t *record;
     replay_t *replay;
     uint64_t fragment_len;
+    uint64_t next_boundary;      /* clk of the next on_boundary call */
     boundary_fn on_boundary;
     void *boundary_ctx;
     uint64_t stop_clk;
@@ -174,7 +177,9 @@ int vm_init(vm_t *vm, const mast_forest_t *f, const char *file, const felt_t *st
             uint32_t n_stack, const felt_t *advice_stack, size_t n_advice);
 void vm_free(vm_t *vm);
 
-/* Run to the end of the program, passing each row to sink (may be NULL).
+/* Run to the end of the program, passing each row to sink. With no sink
+ * (NULL) the executor runs fast: it assembles no rows, and only the state
+ * (stack, memory, advice, counters, last_h after the final END) is exact.
  * Returns 0, or -1 with vm->err set. */
 int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx);
 

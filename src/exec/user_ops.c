@@ -31,10 +31,13 @@ static void op_display(const op_t *op, char *buf, size_t len)
         return -1;                                                                       \
     } while (0)
 
-static felt_t inv_or_zero(felt_t a)
+/* A helper column's inverse (0 for 0); skipped when no row is assembled,
+ * since nothing but the row reads it. */
+static felt_t helper_inv(const vm_t *vm, felt_t a)
 {
     felt_t r = 0;
-    felt_inv(a, &r);
+    if (!vm->no_rows)
+        felt_inv(a, &r);
     return r;
 }
 
@@ -343,12 +346,12 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         s[0] = 1 - s[0];
         return 0;
     case OP_EQ:
-        h[0] = s[0] == s[1] ? 0 : inv_or_zero(felt_sub(s[0], s[1]));
+        h[0] = s[0] == s[1] ? 0 : helper_inv(vm, felt_sub(s[0], s[1]));
         t = opstack_pop(st);
         s[0] = s[0] == t;
         return 0;
     case OP_EQZ:
-        h[0] = inv_or_zero(s[0]);
+        h[0] = helper_inv(vm, s[0]);
         s[0] = s[0] == 0;
         return 0;
     case OP_EXPACC: {
@@ -374,7 +377,7 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         a64 = s[0];
         s[0] = a64 & 0xFFFFFFFF;
         limbs(a64 & 0xFFFFFFFF, a64 >> 32, h);
-        h[4] = inv_or_zero(felt_sub(0xFFFFFFFF, a64 >> 32));
+        h[4] = helper_inv(vm, felt_sub(0xFFFFFFFF, a64 >> 32));
         return push(vm, op, a64 >> 32);
     case OP_U32ADD:
         if (check_u32(vm, op, 2, 0) != 0)
@@ -408,7 +411,7 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
             return -1;
         r64 = s[0] * s[1] + (op->opcode == OP_U32MADD ? s[2] : 0);
         limbs(r64 & 0xFFFFFFFF, r64 >> 32, h);
-        h[4] = inv_or_zero(felt_sub(0xFFFFFFFF, r64 >> 32));
+        h[4] = helper_inv(vm, felt_sub(0xFFFFFFFF, r64 >> 32));
         if (op->opcode == OP_U32MADD)
             opstack_pop(st);
         s[1] = r64 & 0xFFFFFFFF;

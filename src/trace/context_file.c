@@ -74,7 +74,7 @@ static void w_u64s(writer_t *w, const uint64_t *v, size_t n)
         w_u64(w, v[i]);
 }
 
-static void write_ctx(writer_t *w, const fragment_ctx_t *c)
+static void write_ctx(writer_t *w, const fragment_ctx_t *c, int is_end)
 {
     w_u64(w, c->clk);
     w_u64(w, c->ctx);
@@ -116,7 +116,8 @@ static void write_ctx(writer_t *w, const fragment_ctx_t *c)
     w_u64(w, c->bitwise_ops);
     w_u64(w, c->mem_accesses);
     w_u64(w, c->kernel_accesses);
-    w_u64s(w, c->last_h, 4);
+    if (is_end)
+        w_u64s(w, c->last_h, 4);
     w_u64(w, c->replay.n);
     w_u64s(w, c->replay.vals, c->replay.n);
 }
@@ -135,8 +136,8 @@ int context_file_write(const fragment_set_t *set, FILE *out)
     w_u64(w, set->fragment_len);
     w_u64(w, set->n);
     for (size_t k = 0; k < set->n; k++)
-        write_ctx(w, &set->frags[k]);
-    write_ctx(w, &set->end);
+        write_ctx(w, &set->frags[k], 0);
+    write_ctx(w, &set->end, 1);
     const uint64_t sum = w->sum;
     w_u64(w, sum);
     w_flush(w);
@@ -222,7 +223,7 @@ static void *r_alloc(reader_t *r, uint64_t n, size_t elem)
     return p;
 }
 
-static void read_ctx(reader_t *r, fragment_ctx_t *c)
+static void read_ctx(reader_t *r, fragment_ctx_t *c, int is_end)
 {
     c->clk = R64(r, "a context's clk");
     c->ctx = R64(r, "a context's ctx");
@@ -281,8 +282,8 @@ static void read_ctx(reader_t *r, fragment_ctx_t *c)
     c->bitwise_ops = R64(r, "the chiplet counters");
     c->mem_accesses = R64(r, "the chiplet counters");
     c->kernel_accesses = R64(r, "the chiplet counters");
-    for (int i = 0; i < 4; i++)
-        c->last_h[i] = R64(r, "the previous row's h");
+    for (int i = 0; is_end && i < 4; i++)
+        c->last_h[i] = R64(r, "the last row's h");
     c->replay.n = r_count(r, 8, 8, "the replay");
     c->replay.vals = r_alloc(r, c->replay.n, sizeof *c->replay.vals);
     c->replay.cap = c->replay.vals ? c->replay.n : 0;
@@ -336,15 +337,15 @@ int context_file_parse(const unsigned char *buf, size_t len, int check_sum, frag
     for (int i = 0; i < 4; i++)
         set->program_hash.v[i] = R64(&r, "the header");
     set->fragment_len = R64(&r, "the header");
-    /* A context takes at least 304 bytes. */
-    const uint64_t n = r_count(&r, 8, 304, "the fragment count");
+    /* A fragment record takes at least 272 bytes. */
+    const uint64_t n = r_count(&r, 8, 272, "the fragment count");
     set->frags = r_alloc(&r, n, sizeof *set->frags);
     if (set->frags)
         set->n = set->cap = n;
     for (size_t k = 0; !r.failed && k < set->n; k++)
-        read_ctx(&r, &set->frags[k]);
+        read_ctx(&r, &set->frags[k], 0);
     if (!r.failed)
-        read_ctx(&r, &set->end);
+        read_ctx(&r, &set->end, 1);
     if (!r.failed && r.pos != r.len)
         r_fail(&r, "%zu bytes after the end state", r.len - r.pos);
     return r.failed ? -1 : 0;
