@@ -19,7 +19,7 @@ MODULES='field|src/field/felt.c|
 hash|src/hash/rpo.c src/hash/rpo_constants.c|apply_mds,sbox,rpo_permute,digest_of,rpo_hash_elements,rpo_merge_in_domain,rpo_merge,rpo_coin_init,rpo_coin_draw,rpo_constants_check
 mast|src/mast/batch.c|push_op,pad_if_needed,seal_group,finalize_group,start_batch,can_accept,add_op,close_batch,batch_valid,batch_ops
 exec|src/exec/opstack.c src/exec/addr.c|opstack_init,opstack_push,opstack_pop,opstack_start_context,opstack_end_context,opstack_depth,opstack_b1,mem_addr_check
-trace|src/trace/row_writer.c|trace_write_row
+trace|src/trace/row_writer.c|trace_write_row,trace_write_column_run
 partition|src/trace/partition.c|'
 
 count=$(printf '%s\n' "$MODULES" | grep -c '|')

@@ -46,7 +46,7 @@ int main(void)
     bad = 0;
     for (long k = 0; k < 100000; k++) {
         const ext2_t a = mk(felt_from_u64(tap_rand(&st)), felt_from_u64(tap_rand(&st)));
-        ext2_t inv;
+        ext2_t inv = mk(0, 0);
         bad += ext2_inv(a, &inv) != 0 || !ext2_eq(ext2_mul(a, inv), mk(1, 0));
         bad += !ext2_eq(ext2_sub(ext2_add(a, inv), inv), a);
         bad += !ext2_eq(ext2_add(a, ext2_neg(a)), mk(0, 0));

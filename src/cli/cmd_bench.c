@@ -7,8 +7,8 @@
  *   recording executor   run recording contexts every N    cycles/s
  *   sequential builder   run + rows + column-major trace   rows/s
  *   parallel builder     trace from the recorded contexts  rows/s (1 and 2 threads)
- *   write ceiling        plain stores over a fresh buffer of the core trace's size
- *                        (49 columns x trace rows), 1 and 2 threads: rows/s
+ *   write ceiling        plain stores over the core columns (49 x trace rows) of a
+ *                        fresh trace buffer (trace_cols_alloc), 1 and 2 threads: rows/s
  *
  * Rows are the trace length (a power of two >= the cycle count); the
  * parallel builder's share of the write ceiling is what the issue asks for.
@@ -103,10 +103,13 @@ static void *store_loop(void *arg)
     return NULL;
 }
 
-/* Seconds to fill a fresh buffer of `bytes` with `threads` threads. */
-static double time_store(size_t bytes, unsigned threads)
+/* Seconds to fill a fresh buffer for the core columns of a trace of len
+ * rows (allocated as the builders allocate theirs) with `threads` threads. */
+static double time_store(uint64_t len, unsigned threads)
 {
-    unsigned char *buf = malloc(bytes);
+    const size_t bytes = (size_t)len * CORE_WIDTH * sizeof(felt_t);
+    felt_t *cols = trace_cols_alloc(len);
+    unsigned char *buf = (unsigned char *)cols;
     if (!buf)
         return -1;
     pthread_t tid[2];
@@ -128,7 +131,7 @@ static double time_store(size_t bytes, unsigned threads)
     /* Read one value back so the stores cannot be optimised away. */
     volatile uint64_t sink = ((uint64_t *)buf)[bytes / 16];
     (void)sink;
-    free(buf);
+    trace_cols_free(cols, len);
     return t;
 }
 
@@ -173,11 +176,10 @@ int cmd_bench(int argc, char **argv)
         }
     }
     if (status == 0) {
-        const size_t bytes = (size_t)rows * CORE_WIDTH * sizeof(felt_t);
         double w1 = -1, w2 = -1;
         for (int r = 0; r < BENCH_RUNS; r++) {
-            w1 = best(w1, time_store(bytes, 1));
-            w2 = best(w2, time_store(bytes, 2));
+            w1 = best(w1, time_store(rows, 1));
+            w2 = best(w2, time_store(rows, 2));
         }
         printf("%s: %llu cycles, %llu trace rows, fragment length %llu\n", a.file,
                (unsigned long long)cycles, (unsigned long long)rows,

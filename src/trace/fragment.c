@@ -199,19 +199,41 @@ int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, cha
 /* ------------------------------------------------------------------ */
 /* Building                                                            */
 
+/* A worker's row sink: rows are collected column-major in a small tile and
+ * written column by column (trace_write_column_run), only inside the
+ * current fragment's rows [lo, hi). */
+#define TILE_ROWS 64
+
 typedef struct {
     felt_t *cols;
     uint64_t len;
-} column_sink_t;
+    uint64_t lo, hi;          /* the fragment's rows */
+    uint64_t first;           /* row of the tile's first entry */
+    uint32_t n;               /* rows in the tile */
+    felt_t tile[CORE_WIDTH][TILE_ROWS];
+} tile_sink_t;
 
-/* row_sink_fn: write a row straight into its place in the trace. */
-static int column_sink(void *arg, const felt_t row[CORE_WIDTH])
+static void tile_flush(tile_sink_t *ts)
 {
-    const column_sink_t *cs = arg;
+    for (uint32_t c = 0; ts->n > 0 && c < CORE_WIDTH; c++)
+        trace_write_column_run(ts->cols, ts->len, TRACE_WIDTH, c, ts->first, ts->n, ts->tile[c]);
+    ts->n = 0;
+}
+
+/* row_sink_fn: the next row of the fragment, which must be the row after
+ * the previous one and inside the fragment. */
+static int tile_sink(void *arg, const felt_t row[CORE_WIDTH])
+{
+    tile_sink_t *ts = arg;
     const uint64_t r = row[COL_CLK];
-    if (r >= cs->len - 1)
+    if (r < ts->lo || r >= ts->hi || r >= ts->len - 1 || (ts->n > 0 && r != ts->first + ts->n))
         return -1;
-    trace_write_row(cs->cols, cs->len, TRACE_WIDTH, r, row, CORE_WIDTH);
+    if (ts->n == 0)
+        ts->first = r;
+    for (int c = 0; c < CORE_WIDTH; c++)
+        ts->tile[c][ts->n] = row[c];
+    if (++ts->n == TILE_ROWS)
+        tile_flush(ts);
     return 0;
 }
 
@@ -304,12 +326,21 @@ static const char *state_mismatch(const vm_t *vm, const fragment_ctx_t *c, int i
     return NULL;
 }
 
+/* HALT rows are filled by the pool too, in chunks of this many rows. */
+#define HALT_CHUNK (UINT64_C(1) << 16)
+
 typedef struct {
     const mast_forest_t *f;
     const char *file;
     const fragment_set_t *set;
-    column_sink_t sink;
-    size_t next;              /* next fragment to build */
+    struct {
+        felt_t *cols;
+        uint64_t len;
+    } sink;                   /* the trace buffer */
+    size_t next;              /* next job: fragments 0..n-1, then HALT chunks */
+    size_t n_jobs;
+    uint64_t halt_from;       /* the HALT rows [halt_from, len - 1) */
+    felt_t halt[CORE_WIDTH];  /* their columns (clk set per row) */
     pthread_mutex_t lock;
     int failed;
     char err[512];
@@ -319,21 +350,32 @@ static void *build_worker(void *arg)
 {
     build_job_t *job = arg;
     vm_t *vm = malloc(sizeof *vm);
-    if (!vm || vm_init(vm, job->f, job->file, NULL, 0, NULL, 0) != 0) {
+    tile_sink_t *ts = malloc(sizeof *ts);
+    if (!vm || !ts || vm_init(vm, job->f, job->file, NULL, 0, NULL, 0) != 0) {
         pthread_mutex_lock(&job->lock);
         job->failed = 1;
         snprintf(job->err, sizeof job->err, "out of memory");
         pthread_mutex_unlock(&job->lock);
         free(vm);
+        free(ts);
         return NULL;
     }
+    ts->cols = job->sink.cols;
+    ts->len = job->sink.len;
     for (;;) {
         pthread_mutex_lock(&job->lock);
         const size_t k = job->next++;
-        const int stop = job->failed || k >= job->set->n;
+        const int stop = job->failed || k >= job->n_jobs;
         pthread_mutex_unlock(&job->lock);
         if (stop)
             break;
+        if (k >= job->set->n) { /* a chunk of HALT rows */
+            const uint64_t from = job->halt_from + (k - job->set->n) * HALT_CHUNK;
+            const uint64_t to = from + HALT_CHUNK < job->sink.len - 1 ? from + HALT_CHUNK
+                                                                      : job->sink.len - 1;
+            trace_fill_halt(job->sink.cols, job->sink.len, from, to, job->halt);
+            continue;
+        }
         const fragment_ctx_t *c = &job->set->frags[k];
         replay_t replay;
         uint64_t start, end;
@@ -344,7 +386,11 @@ static void *build_worker(void *arg)
             rc = load_context(vm, c, &replay);
         if (rc == 0) {
             vm->stop_clk = end;
-            rc = vm_run(vm, column_sink, &job->sink);
+            ts->lo = start;
+            ts->hi = end;
+            ts->n = 0;
+            rc = vm_run(vm, tile_sink, ts);
+            tile_flush(ts);
             /* A context must give exactly its fragment's rows and use up
                its replay exactly. */
             if (rc == 0 && (vm->clk != end || replay.pos != replay.n))
@@ -381,6 +427,7 @@ static void *build_worker(void *arg)
     vm->replay = NULL;
     vm_free(vm);
     free(vm);
+    free(ts);
     return NULL;
 }
 
@@ -410,7 +457,7 @@ int fragment_build_trace(const mast_forest_t *f, const char *file, const fragmen
     if (len > TRACE_MAX_LEN || len / 2 > 32 * rows + 512)
         snprintf(err, err_len, "end state (clk %llu): a trace of %llu rows is too long for "
                  "the program", (unsigned long long)rows, (unsigned long long)len);
-    else if (!(cols = calloc(len * TRACE_WIDTH, sizeof *cols)))
+    else if (!(cols = trace_cols_alloc(len)))
         snprintf(err, err_len, "out of memory for a trace of %llu rows", (unsigned long long)len);
     if (!cols) {
         vm_free(end_vm);
@@ -424,6 +471,9 @@ int fragment_build_trace(const mast_forest_t *f, const char *file, const fragmen
     job.set = set;
     job.sink.cols = cols;
     job.sink.len = len;
+    job.halt_from = rows < len - 1 ? rows : len - 1;
+    vm_halt_row(end_vm, job.halt_from, job.halt);
+    job.n_jobs = set->n + (len - 1 - job.halt_from + HALT_CHUNK - 1) / HALT_CHUNK;
     pthread_mutex_init(&job.lock, NULL);
     if (threads < 1)
         threads = 1;
@@ -441,12 +491,12 @@ int fragment_build_trace(const mast_forest_t *f, const char *file, const fragmen
     pthread_mutex_destroy(&job.lock);
     if (job.failed) {
         snprintf(err, err_len, "%s", job.err);
-        free(cols);
+        trace_cols_free(cols, len);
         vm_free(end_vm);
         free(end_vm);
         return -1;
     }
-    trace_finish(end_vm, cols, len);
+    trace_random_row(f, cols, len);
     vm_free(end_vm);
     free(end_vm);
     out->cols = cols;

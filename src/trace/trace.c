@@ -1,11 +1,14 @@
 /*
  * trace.c - main-trace assembly and output (see trace.h).
  */
+/* MAP_ANONYMOUS and MADV_HUGEPAGE are not POSIX. */
+#define _DEFAULT_SOURCE 1
 #include "trace.h"
 #include "util/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "field/felt_text.h"
 #include "hash/rpo.h"
@@ -34,11 +37,55 @@ int row_buffer_sink(void *ctx, const felt_t row[CORE_WIDTH])
     return 0;
 }
 
+felt_t *trace_cols_alloc(uint64_t len)
+{
+    if (len == 0 || len > TRACE_MAX_LEN)
+        return NULL;
+    const size_t bytes = (size_t)len * TRACE_WIDTH * sizeof(felt_t);
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint; without it, 4 KiB pages */
+#endif
+    return p;
+}
+
+void trace_cols_free(felt_t *cols, uint64_t len)
+{
+    if (cols)
+        munmap(cols, (size_t)len * TRACE_WIDTH * sizeof(felt_t));
+}
+
 void main_trace_free(main_trace_t *t)
 {
-    free(t->cols);
+    trace_cols_free(t->cols, t->len);
     t->cols = NULL;
     t->len = 0;
+}
+
+void trace_fill_halt(felt_t *cols, uint64_t len, uint64_t from, uint64_t to,
+                     const felt_t halt[CORE_WIDTH])
+{
+    /* Column by column: long runs of stores to one column. */
+    for (int c = 0; c < CORE_WIDTH; c++) {
+        felt_t *col = cols + (uint64_t)c * len;
+        if (c == COL_CLK)
+            for (uint64_t r = from; r < to; r++)
+                col[r] = r;
+        else
+            for (uint64_t r = from; r < to; r++)
+                col[r] = halt[c];
+    }
+}
+
+void trace_random_row(const mast_forest_t *f, felt_t *cols, uint64_t len)
+{
+    /* One draw per column from a coin seeded with the program hash. */
+    rpo_coin_t coin;
+    rpo_coin_init(&coin, mast_program_hash(f));
+    for (int c = 0; c < TRACE_WIDTH; c++)
+        cols[(uint64_t)c * len + len - 1] = rpo_coin_draw(&coin);
 }
 
 void trace_finish(vm_t *vm, felt_t *cols, uint64_t len)
@@ -47,15 +94,8 @@ void trace_finish(vm_t *vm, felt_t *cols, uint64_t len)
     const uint64_t n = vm->clk < len - 1 ? vm->clk : len - 1;
     felt_t halt[CORE_WIDTH];
     vm_halt_row(vm, n, halt);
-    for (int c = 0; c < CORE_WIDTH; c++)
-        for (uint64_t r = n; r < len - 1; r++)
-            cols[(uint64_t)c * len + r] = c == COL_CLK ? r : halt[c];
-    /* The random last row: one draw per column from a coin seeded with the
-       program hash. */
-    rpo_coin_t coin;
-    rpo_coin_init(&coin, mast_program_hash(vm->f));
-    for (int c = 0; c < TRACE_WIDTH; c++)
-        cols[(uint64_t)c * len + len - 1] = rpo_coin_draw(&coin);
+    trace_fill_halt(cols, len, n, len - 1, halt);
+    trace_random_row(vm->f, cols, len);
 }
 
 int trace_build_sequential(vm_t *vm, main_trace_t *out)
@@ -73,7 +113,7 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
         row_buffer_free(&rows);
         return -1;
     }
-    felt_t *cols = calloc(len * TRACE_WIDTH, sizeof *cols);
+    felt_t *cols = trace_cols_alloc(len);
     if (!cols) {
         row_buffer_free(&rows);
         return -1;

@@ -38,6 +38,21 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out);
  * row, from the run's final state vm. */
 void trace_finish(vm_t *vm, felt_t *cols, uint64_t len);
 
+/* The two halves of trace_finish, for builders that share the HALT rows
+ * out among threads: rows [from, to) (from > the last program row, to <=
+ * len - 1) as copies of halt (which holds the columns of vm_halt_row; clk is
+ * set per row), and the random last row of the program in f. */
+void trace_fill_halt(felt_t *cols, uint64_t len, uint64_t from, uint64_t to,
+                     const felt_t halt[CORE_WIDTH]);
+void trace_random_row(const mast_forest_t *f, felt_t *cols, uint64_t len);
+
+/* A zeroed column buffer for a trace of len rows (mapped directly, with
+ * transparent huge pages requested: the builders' cost is mostly first
+ * touches of fresh pages), or NULL. Freed by main_trace_free or
+ * trace_cols_free. */
+felt_t *trace_cols_alloc(uint64_t len);
+void trace_cols_free(felt_t *cols, uint64_t len);
+
 void main_trace_free(main_trace_t *t);
 
 /* Write as CSV (the vectors' format: one line per row, 72 canonical
