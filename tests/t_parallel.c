@@ -60,6 +60,20 @@ static int check_program(const prog_t *p, uint64_t *seed, int *checks)
     const uint64_t rows = vm->clk;
     vm_free(vm);
     free(vm);
+#if defined(__SANITIZE_THREAD__)
+    /* Under TSan the 2^21- and 2^22-row traces of the benchmarks, with
+       their shadow memory, exceed the machine (OOM); the builder's threads
+       are exercised by every other program here. */
+    if (rows > 100000) {
+        tap_diag("%s: %llu cycles: not built under ThreadSanitizer", p->path,
+                 (unsigned long long)rows);
+        main_trace_free(&seq);
+        mast_forest_free(&f);
+        felt_list_free(&st);
+        felt_list_free(&adv);
+        return 2;
+    }
+#endif
     uint64_t lengths[128];
     int n = 0;
     if (rows > 100000) {
@@ -133,7 +147,7 @@ int main(void)
 {
     tap_plan(2);
     uint64_t seed = tap_seed();
-    int checks = 0, good = 0, total = 0, skipped = 0;
+    int checks = 0, good = 0, total = 0, skipped = 0, big = 0;
     static prog_t p;
     DIR *d = opendir("vectors/programs");
     struct dirent *e;
@@ -151,12 +165,14 @@ int main(void)
         total++;
         good += rc == 1;
         skipped += rc < 0;
+        big += rc == 2;
     }
     if (d)
         closedir(d);
-    tap_ok(total >= 40 && good + skipped == total && skipped <= 1,
+    tap_ok(total >= 40 && good + skipped + big == total && skipped <= 1 && big <= 2,
            "vectors/programs: %d/%d programs identical at every length and thread count "
-           "(%d builds compared, %d skipped)", good, total, checks, skipped);
+           "(%d builds compared, %d skipped, %d too large for the sanitizer)", good, total,
+           checks, skipped, big);
 
     /* The shared vector programs with their inputs. */
     int vgood = 0, vtotal = 0, vskipped = 0, vinputs = 0;

@@ -37,11 +37,17 @@ int row_buffer_sink(void *ctx, const felt_t row[CORE_WIDTH])
     return 0;
 }
 
+/* Smaller buffers come from calloc: a mapping of its own only pays off
+ * once huge pages can back it. */
+#define TRACE_MAP_MIN ((size_t)8 << 20)
+
 felt_t *trace_cols_alloc(uint64_t len)
 {
     if (len == 0 || len > TRACE_MAX_LEN)
         return NULL;
     const size_t bytes = (size_t)len * TRACE_WIDTH * sizeof(felt_t);
+    if (bytes < TRACE_MAP_MIN)
+        return calloc(bytes, 1);
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
@@ -53,8 +59,11 @@ felt_t *trace_cols_alloc(uint64_t len)
 
 void trace_cols_free(felt_t *cols, uint64_t len)
 {
-    if (cols)
-        munmap(cols, (size_t)len * TRACE_WIDTH * sizeof(felt_t));
+    const size_t bytes = (size_t)len * TRACE_WIDTH * sizeof(felt_t);
+    if (cols && bytes < TRACE_MAP_MIN)
+        free(cols);
+    else if (cols)
+        munmap(cols, bytes);
 }
 
 void main_trace_free(main_trace_t *t)
