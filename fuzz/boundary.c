@@ -197,14 +197,14 @@ static void gen_procs(gen_t *g, source_t *s)
     g->has_library = take(s, 2);
     g->has_kernel = take(s, 2);
     g->n_procs = (int)take(s, MAX_PROCS + 1);
-    if (g->has_library) {
-        emit(g, "library.l0\njoin\n");
-        gen_ops(g, s);
-        gen_cleanup(g);
-        emit(g, "end\nend\n");
-    }
-    if (g->has_kernel) {
-        emit(g, "kernel.k0\njoin\n");
+    /* The library and kernel procedures: one basic block each. */
+    const struct { int present; const char *header; } leaves[] = {
+        { g->has_library, "library.l0" }, { g->has_kernel, "kernel.k0" },
+    };
+    for (size_t i = 0; i < sizeof leaves / sizeof leaves[0]; i++) {
+        if (!leaves[i].present)
+            continue;
+        emit(g, "%s\njoin\n", leaves[i].header);
         gen_ops(g, s);
         gen_cleanup(g);
         emit(g, "end\nend\n");

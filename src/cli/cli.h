@@ -20,6 +20,10 @@ int cmd_check(int argc, char **argv);
 int cmd_contexts(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
+/* `fragtrace CMD --help` (or -h): print usage on stdout and return 1;
+ * otherwise 0. */
+int cli_help(int argc, char **argv, const char *usage);
+
 /* Print "fragtrace: <cmd>: <message>\n" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -142,15 +142,13 @@ static double best(double a, double b)
 
 int cmd_bench(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        puts("usage: fragtrace bench FILE [inputs] [--fragment N]\n"
-             "Measures, best of 5 runs each: the fast executor and the recording executor\n"
-             "(contexts every N cycles, default 4096) in cycles/s; the sequential builder and\n"
-             "the parallel builder (1 and 2 threads) in trace rows/s; and the machine's\n"
-             "write bandwidth as core-trace rows/s (stores over a fresh buffer of 49 columns\n"
-             "x trace rows), with the parallel builder's share of it.");
+    if (cli_help(argc, argv, "usage: fragtrace bench FILE [inputs] [--fragment N]\n"
+                 "Measures, best of 5 runs each: the fast executor and the recording executor\n"
+                 "(contexts every N cycles, default 4096) in cycles/s; the sequential builder and\n"
+                 "the parallel builder (1 and 2 threads) in trace rows/s; and the machine's\n"
+                 "write bandwidth as core-trace rows/s (stores over a fresh buffer of 49 columns\n"
+                 "x trace rows), with the parallel builder's share of it."))
         return 0;
-    }
     exec_args_t a;
     mast_forest_t f;
     vm_t *vm = program_open("bench", argc, argv, 1, &a, &f);

@@ -51,16 +51,14 @@ static void print_outputs(const vm_t *vm, FILE *out)
 
 int cmd_run(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        puts("usage: fragtrace run FILE [--stack V,..] [--advice-stack V,..] [--inputs F]\n"
-             "                     [--max-cycles N]\n"
-             "Runs FILE and prints the 16 stack outputs (top first), then 'cycles: N' and\n"
-             "'program hash: H'. --stack lists at most 16 values, the last on top;\n"
-             "--advice-stack lists values popped first-to-last; --inputs reads an upstream\n"
-             ".inputs JSON file (operand_stack, advice_stack, advice_map). Default\n"
-             "--max-cycles is 2^29.");
+    if (cli_help(argc, argv, "usage: fragtrace run FILE [--stack V,..] [--advice-stack V,..] [--inputs F]\n"
+                 "                     [--max-cycles N]\n"
+                 "Runs FILE and prints the 16 stack outputs (top first), then 'cycles: N' and\n"
+                 "'program hash: H'. --stack lists at most 16 values, the last on top;\n"
+                 "--advice-stack lists values popped first-to-last; --inputs reads an upstream\n"
+                 ".inputs JSON file (operand_stack, advice_stack, advice_map). Default\n"
+                 "--max-cycles is 2^29."))
         return 0;
-    }
     exec_args_t a;
     mast_forest_t f;
     vm_t *vm = program_open("run", argc, argv, 0, &a, &f);
@@ -249,13 +247,11 @@ static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t
 
 int cmd_check(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        puts("usage: fragtrace check FILE [inputs] [--fragment N | --all-fragments] [--threads T]\n"
-             "Builds the trace sequentially and from fragment contexts (length N, default\n"
-             "4096; --all-fragments: every N from 1 to the number of program rows) and\n"
-             "prints 'identical', or the first differing row and column (exit 1).");
+    if (cli_help(argc, argv, "usage: fragtrace check FILE [inputs] [--fragment N | --all-fragments] [--threads T]\n"
+                 "Builds the trace sequentially and from fragment contexts (length N, default\n"
+                 "4096; --all-fragments: every N from 1 to the number of program rows) and\n"
+                 "prints 'identical', or the first differing row and column (exit 1)."))
         return 0;
-    }
     exec_args_t a;
     mast_forest_t f;
     vm_t *vm = program_open("check", argc, argv, 1, &a, &f);
@@ -293,20 +289,18 @@ int cmd_check(int argc, char **argv)
 
 int cmd_trace(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        puts("usage: fragtrace trace FILE [inputs] [--sequential | --fragment N] [--threads T]\n"
-             "                       [-o OUT] [--format csv|bin]\n"
-             "       fragtrace trace FILE --from-contexts CTX [--threads T] [-o OUT]\n"
-             "                       [--format csv|bin]\n"
-             "Builds the main trace of FILE (inputs as for 'fragtrace run'): by default from\n"
-             "fragment contexts of N = 4096 cycles with T = online CPUs threads, or\n"
-             "sequentially; both give the same trace. --from-contexts builds it from a file\n"
-             "that 'fragtrace contexts' wrote for FILE, without running the program. Writes it\n"
-             "to OUT (default stdout): csv is the vectors' format (72 canonical decimals\n"
-             "per row, no header); bin is spec/trace-format.md. Columns 49-71 (range\n"
-             "checker, chiplets) are zero until the chiplets are implemented.");
+    if (cli_help(argc, argv, "usage: fragtrace trace FILE [inputs] [--sequential | --fragment N] [--threads T]\n"
+                 "                       [-o OUT] [--format csv|bin]\n"
+                 "       fragtrace trace FILE --from-contexts CTX [--threads T] [-o OUT]\n"
+                 "                       [--format csv|bin]\n"
+                 "Builds the main trace of FILE (inputs as for 'fragtrace run'): by default from\n"
+                 "fragment contexts of N = 4096 cycles with T = online CPUs threads, or\n"
+                 "sequentially; both give the same trace. --from-contexts builds it from a file\n"
+                 "that 'fragtrace contexts' wrote for FILE, without running the program. Writes it\n"
+                 "to OUT (default stdout): csv is the vectors' format (72 canonical decimals\n"
+                 "per row, no header); bin is spec/trace-format.md. Columns 49-71 (range\n"
+                 "checker, chiplets) are zero until the chiplets are implemented."))
         return 0;
-    }
     exec_args_t a;
     mast_forest_t f;
     vm_t *vm = program_open("trace", argc, argv, 1, &a, &f);
@@ -345,14 +339,12 @@ int cmd_trace(int argc, char **argv)
 
 int cmd_contexts(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        puts("usage: fragtrace contexts FILE [inputs] [--fragment N] -o CTX\n"
-             "Runs FILE (inputs as for 'fragtrace run') once, recording a fragment context\n"
-             "every N cycles (default 4096), and writes them to CTX in the format of\n"
-             "spec/fragment-context.md; 'fragtrace trace FILE --from-contexts CTX' builds the\n"
-             "trace from them.");
+    if (cli_help(argc, argv, "usage: fragtrace contexts FILE [inputs] [--fragment N] -o CTX\n"
+                 "Runs FILE (inputs as for 'fragtrace run') once, recording a fragment context\n"
+                 "every N cycles (default 4096), and writes them to CTX in the format of\n"
+                 "spec/fragment-context.md; 'fragtrace trace FILE --from-contexts CTX' builds the\n"
+                 "trace from them."))
         return 0;
-    }
     exec_args_t a;
     mast_forest_t f;
     vm_t *vm = program_open("contexts", argc, argv, 1, &a, &f);

@@ -65,14 +65,12 @@ int cmd_hash(int argc, char **argv)
 
 int cmd_fmt(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        puts("usage: fragtrace fmt FILE\n"
-             "Prints FILE in canonical form: procedures in definition order, then the entry;\n"
-             "4 spaces per level; a basic block on one line when it fits in 80 columns;\n"
-             "operations as written (the NOOPs batching inserts stay implied); decorators\n"
-             "and comments dropped.");
+    if (cli_help(argc, argv, "usage: fragtrace fmt FILE\n"
+                 "Prints FILE in canonical form: procedures in definition order, then the entry;\n"
+                 "4 spaces per level; a basic block on one line when it fits in 80 columns;\n"
+                 "operations as written (the NOOPs batching inserts stay implied); decorators\n"
+                 "and comments dropped."))
         return 0;
-    }
     if (argc != 2) {
         cli_error("fmt", "expected exactly one FILE (try 'fragtrace fmt --help')");
         return EXIT_USAGE;

@@ -10,13 +10,11 @@
 
 int cmd_rpo(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        puts("usage: fragtrace rpo ELEMENTS\n"
-             "Prints the RPO256 hash_elements digest (miden-crypto 0.18) of ELEMENTS, a\n"
-             "comma-separated list of decimal field elements (\"\" is the empty list),\n"
-             "as four decimal field elements separated by single spaces.");
+    if (cli_help(argc, argv, "usage: fragtrace rpo ELEMENTS\n"
+                 "Prints the RPO256 hash_elements digest (miden-crypto 0.18) of ELEMENTS, a\n"
+                 "comma-separated list of decimal field elements (\"\" is the empty list),\n"
+                 "as four decimal field elements separated by single spaces."))
         return 0;
-    }
     if (argc != 2) {
         cli_error("rpo", "expected exactly one argument ELEMENTS (try 'fragtrace rpo --help')");
         return EXIT_USAGE;

@@ -38,6 +38,14 @@ static const char usage[] =
     "Exit status: 0 success, 1 program failure or mismatch, 2 bad usage or input.\n"
     "Field elements are canonical decimals below p = 18446744069414584321.\n";
 
+int cli_help(int argc, char **argv, const char *usage)
+{
+    if (argc != 2 || (strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0))
+        return 0;
+    puts(usage);
+    return 1;
+}
+
 void cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
