@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,8 +48,20 @@ static char *slurp_stream(FILE *f)
     return buf;
 }
 
+/* How the child's standard output is set up. */
+typedef enum {
+    RUN_STDOUT_CAPTURE,  /* captured into run_result_t.out */
+    RUN_STDOUT_CLOSED,   /* fd 1 closed: every write fails (EBADF) */
+    RUN_STDOUT_BROKEN,   /* a pipe whose reader is gone, SIGPIPE ignored: EPIPE */
+} run_stdout_t;
+
+typedef struct {
+    run_stdout_t out;
+    const char *cwd;      /* run there (NULL: here) */
+} run_opts_t;
+
 /* Run fragtrace with args (NULL-terminated, without argv[0]). */
-static run_result_t run_fragtrace(const char *const *args)
+static run_result_t run_fragtrace_opts(const char *const *args, const run_opts_t *o)
 {
     run_result_t r = { -1, NULL, NULL };
     FILE *fo = tmpfile(), *fe = tmpfile();
@@ -56,19 +69,45 @@ static run_result_t run_fragtrace(const char *const *args)
         abort();
     const char *argv[64];
     int n = 0;
-    argv[n++] = fragtrace_bin();
+    char bin[4096];
+    const char *b = fragtrace_bin();
+    /* A relative binary path stays valid when the child changes directory. */
+    if (o->cwd && b[0] != '/' && getcwd(bin, sizeof bin - 256)) {
+        strcat(bin, "/");
+        strncat(bin, b, 200);
+        b = bin;
+    }
+    argv[n++] = b;
     for (int i = 0; args[i] && n < 63; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
+    int pipefd[2] = { -1, -1 };
+    if (o->out == RUN_STDOUT_BROKEN && pipe(pipefd) != 0)
+        abort();
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)
         abort();
     if (pid == 0) {
-        dup2(fileno(fo), 1);
+        if (o->cwd && chdir(o->cwd) != 0)
+            _exit(126);
+        if (o->out == RUN_STDOUT_CAPTURE) {
+            dup2(fileno(fo), 1);
+        } else if (o->out == RUN_STDOUT_CLOSED) {
+            close(1);
+        } else {
+            signal(SIGPIPE, SIG_IGN);
+            close(pipefd[0]);
+            dup2(pipefd[1], 1);
+            close(pipefd[1]);
+        }
         dup2(fileno(fe), 2);
         execv(argv[0], (char *const *)argv);
         _exit(127);
+    }
+    if (pipefd[0] >= 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
     }
     int st;
     waitpid(pid, &st, 0);
@@ -78,6 +117,12 @@ static run_result_t run_fragtrace(const char *const *args)
     fclose(fo);
     fclose(fe);
     return r;
+}
+
+static run_result_t run_fragtrace(const char *const *args)
+{
+    const run_opts_t o = { RUN_STDOUT_CAPTURE, NULL };
+    return run_fragtrace_opts(args, &o);
 }
 
 static void run_free(run_result_t *r)
