@@ -1,6 +1,8 @@
 #!/bin/sh
 # The main job behind `make run`. Until the SQLite corpus exists it runs the
-# conformance check against upstream's vectors in SHARED (default ../shared).
+# conformance check against upstream's vectors in SHARED (default ../shared):
+# spec/conform.md says what it compares. Exit 0 all pass, 1 a difference, 2
+# missing or malformed vectors.
 set -eu
 cli=$1
 shared=$2

@@ -1,56 +1,337 @@
 /*
  * cmd_conform.c - `fragtrace conform [--vectors DIR]`: check fragtrace
  * against upstream's conformance vectors (../shared/vectors/miden-v0.19.0
- * by default) and print one line per case.
+ * by default; spec/conform.md).
  *
- * What is checked grows with the implementation; checks that do not exist
- * yet are listed as such, never reported as passing.
- *   now: the random last row (RpoRandomCoin seeded with program_hash).
+ * For every case of DIR/cases.json, fragtrace runs the case's program on
+ * its stack inputs, builds the main trace in parallel from fragment
+ * contexts of the case's fragment_size, and compares in this order: the
+ * program hash, the stack outputs, the trace length, then the trace cell by
+ * cell against DIR/case_NN/trace.csv (row by row; in each row the columns
+ * conform_column_compared admits, and every column of the random last row).
+ * One line per case ("ok" or the first difference), then a summary that
+ * says what was compared and what was not.
+ *
+ * Exit: 0 every case passed; 1 a difference (or fragtrace failed to run a
+ * case); 2 bad usage or malformed/missing vector files, named with
+ * file:line:col. Case lines are buffered and written only when no vector
+ * file is malformed, so an exit 2 leaves stdout empty.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "air/layout.h"
 #include "cli.h"
+#include "exec/exec.h"
 #include "hash/rpo.h"
 #include "io/file.h"
 #include "io/json.h"
 #include "io/trace_csv.h"
+#include "mast/forest.h"
+#include "trace/fragment.h"
+#include "trace/trace.h"
+
+#include "program_args.h"
 
 #define VECTORS_DEFAULT "../shared/vectors/miden-v0.19.0"
-#define TRACE_WIDTH 72
 #define META_MAX ((size_t)1 << 24)
 
-static int get_word(const json_value_t *c, const char *key, word_t *w)
+/* The layout fragtrace's buffers use is the layout this command names. */
+_Static_assert(TRACE_NUM_COLUMNS == TRACE_WIDTH, "main trace width");
+_Static_assert(TRACE_CORE_WIDTH == CORE_WIDTH, "core width");
+
+/*
+ * What fragtrace computes, and so what conform compares below the random
+ * row: columns [0, CONFORM_COLUMNS). Today the core (system, decoder,
+ * stack: 0-48); the range checker, chiplets and padding (49-71) are zero in
+ * fragtrace. Set it to TRACE_NUM_COLUMNS once they exist: the comparison
+ * and the summary line both follow from it. The random last row is always
+ * compared in every column (fragtrace draws all 72 values).
+ */
+#define CONFORM_COLUMNS TRACE_CORE_WIDTH
+
+static int conform_column_compared(int col)
+{
+    return col >= 0 && col < CONFORM_COLUMNS;
+}
+
+/* One entry of cases.json, checked. */
+typedef struct {
+    unsigned long long num;
+    const char *program;          /* as written in cases.json (points into the JSON tree) */
+    word_t hash;
+    felt_t outputs[STACK_TOP];    /* top first */
+    felt_t inputs[STACK_TOP];     /* last on top */
+    size_t n_inputs;
+    uint64_t fragment;
+    uint64_t length;
+    const json_value_t *length_v;
+} conform_case_t;
+
+/* A field of entry c: felt array of exactly n (or at most n if !exact)
+ * elements. 0, or -1 after naming the file, line and column. */
+static int get_felts(const char *path, const json_value_t *c, const char *key, felt_t *out,
+                     size_t n, int exact, size_t *got)
 {
     const json_value_t *a = json_get(c, key);
-    if (!a || a->kind != JSON_ARRAY || a->n != RPO_DIGEST_LEN)
+    if (!a) {
+        cli_error("conform", "%s:%d:%d: case entry lacks \"%s\"", path, c->line, c->col, key);
         return -1;
-    for (size_t k = 0; k < RPO_DIGEST_LEN; k++)
-        if (json_felt(a->items[k], &w->v[k]) != 0)
+    }
+    if (a->kind != JSON_ARRAY || (exact ? a->n != n : a->n > n)) {
+        cli_error("conform", "%s:%d:%d: \"%s\" must be an array of %s%zu field elements", path,
+                  a->line, a->col, key, exact ? "" : "at most ", n);
+        return -1;
+    }
+    for (size_t k = 0; k < a->n; k++)
+        if (json_felt(a->items[k], &out[k]) != 0) {
+            cli_error("conform", "%s:%d:%d: \"%s\" item %zu is not a field element (a canonical "
+                      "decimal below p)", path, a->items[k]->line, a->items[k]->col, key, k);
             return -1;
+        }
+    if (got)
+        *got = a->n;
     return 0;
+}
+
+/* A field of entry c: one felt in [lo, hi]. */
+static int get_number(const char *path, const json_value_t *c, const char *key, uint64_t lo,
+                      uint64_t hi, uint64_t *out)
+{
+    const json_value_t *v = json_get(c, key);
+    felt_t x;
+    if (!v) {
+        cli_error("conform", "%s:%d:%d: case entry lacks \"%s\"", path, c->line, c->col, key);
+        return -1;
+    }
+    if ((json_felt(v, &x) != 0 || x < lo || x > hi) && lo == hi) {
+        cli_error("conform", "%s:%d:%d: \"%s\" must be %llu", path, v->line, v->col, key,
+                  (unsigned long long)lo);
+        return -1;
+    }
+    if (json_felt(v, &x) != 0 || x < lo || x > hi) {
+        cli_error("conform", "%s:%d:%d: \"%s\" must be a whole number from %llu to %llu", path,
+                  v->line, v->col, key, (unsigned long long)lo, (unsigned long long)hi);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int parse_case(const char *path, const json_value_t *c, conform_case_t *k)
+{
+    memset(k, 0, sizeof *k);
+    if (c->kind != JSON_OBJECT) {
+        cli_error("conform", "%s:%d:%d: expected a case object, got %s", path, c->line, c->col,
+                  json_kind_name(c->kind));
+        return -1;
+    }
+    uint64_t num, width;
+    const json_value_t *prog = json_get(c, "program");
+    if (get_number(path, c, "case", 0, 999999, &num) != 0)
+        return -1;
+    k->num = num;
+    if (!prog || prog->kind != JSON_STRING || prog->len == 0 || strlen(prog->text) != prog->len) {
+        const json_value_t *at = prog ? prog : c;
+        cli_error("conform", "%s:%d:%d: \"program\" must be a non-empty path relative to the "
+                  "vectors folder", path, at->line, at->col);
+        return -1;
+    }
+    k->program = prog->text;
+    if (get_felts(path, c, "program_hash", k->hash.v, RPO_DIGEST_LEN, 1, NULL) != 0 ||
+        get_felts(path, c, "stack_outputs", k->outputs, STACK_TOP, 1, NULL) != 0 ||
+        get_felts(path, c, "stack_inputs", k->inputs, STACK_TOP, 0, &k->n_inputs) != 0 ||
+        get_number(path, c, "fragment_size", 1, UINT64_C(1) << 32, &k->fragment) != 0 ||
+        get_number(path, c, "width", TRACE_NUM_COLUMNS, TRACE_NUM_COLUMNS, &width) != 0 ||
+        get_number(path, c, "length", 2, TRACE_CSV_MAX_ROWS, &k->length) != 0)
+        return -1;
+    k->length_v = json_get(c, "length");
+    return 0;
+}
+
+static void print_word(FILE *out, const word_t *w)
+{
+    fprintf(out, "[%llu, %llu, %llu, %llu]", (unsigned long long)w->v[0],
+            (unsigned long long)w->v[1], (unsigned long long)w->v[2], (unsigned long long)w->v[3]);
+}
+
+/* Compare a built trace with upstream's; print the first difference (row
+ * by row, lowest column first) after the case prefix. 1 if they differ. */
+static int compare_trace(FILE *out, const main_trace_t *t, const csv_trace_t *u)
+{
+    const uint64_t len = t->len, last = len - 1;
+    uint64_t bad_row = 0, n_bad = 0;
+    int bad_col = -1;
+    for (uint64_t r = 0; r < len; r++)
+        for (int c = 0; c < TRACE_NUM_COLUMNS; c++) {
+            if (r != last && !conform_column_compared(c))
+                continue;
+            if (t->cols[(uint64_t)c * len + r] != u->cells[r * TRACE_NUM_COLUMNS + (uint64_t)c]) {
+                if (n_bad++ == 0) {
+                    bad_row = r;
+                    bad_col = c;
+                }
+            }
+        }
+    if (n_bad == 0)
+        return 0;
+    fprintf(out, "DIFFERS: trace row %llu%s, column %d (%s): fragtrace %llu, upstream %llu "
+            "(%llu differing cell%s)\n", (unsigned long long)bad_row,
+            bad_row == last ? " (the random row)" : "", bad_col, trace_column_name(bad_col),
+            (unsigned long long)t->cols[(uint64_t)bad_col * len + bad_row],
+            (unsigned long long)u->cells[bad_row * TRACE_NUM_COLUMNS + (uint64_t)bad_col],
+            (unsigned long long)n_bad, n_bad == 1 ? "" : "s");
+    return 1;
+}
+
+/* Run, build and compare one case, writing its line to out. Returns 0
+ * (ok), 1 (a difference, or fragtrace failed on it) or EXIT_USAGE (a
+ * vector file is malformed; the error is on stderr). */
+static int conform_case(FILE *out, const char *dir, const char *meta_path,
+                        const conform_case_t *k, unsigned threads)
+{
+    char csv_path[4096], prog_path[4096], err[4200];
+    if ((size_t)snprintf(csv_path, sizeof csv_path, "%s/case_%02llu/trace.csv", dir, k->num)
+            >= sizeof csv_path ||
+        (size_t)snprintf(prog_path, sizeof prog_path, "%s/%s", dir, k->program)
+            >= sizeof prog_path) {
+        cli_error("conform", "%s: case %llu: path too long", meta_path, k->num);
+        return EXIT_USAGE;
+    }
+    csv_trace_t u;
+    if (trace_csv_read(csv_path, TRACE_NUM_COLUMNS, &u, err, sizeof err) != 0) {
+        cli_error("conform", "%s", err);
+        return EXIT_USAGE;
+    }
+    if (u.rows != k->length) {
+        cli_error("conform", "%s: %zu rows, but %s:%d:%d gives length %llu", csv_path, u.rows,
+                  meta_path, k->length_v->line, k->length_v->col,
+                  (unsigned long long)k->length);
+        trace_csv_free(&u);
+        return EXIT_USAGE;
+    }
+    /* program_prepare only reads a; the inputs stay owned by k. */
+    exec_args_t a;
+    memset(&a, 0, sizeof a);
+    a.file = prog_path;
+    a.stack.v = (felt_t *)k->inputs;
+    a.stack.n = k->n_inputs;
+    a.max_cycles = MAX_CYCLES_DEFAULT;
+    a.threads = threads;
+    mast_forest_t f;
+    vm_t *vm = program_prepare("conform", &a, &f);
+    if (!vm) { /* it printed the error, naming the program file */
+        trace_csv_free(&u);
+        return EXIT_USAGE;
+    }
+    fprintf(out, "case %02llu %-44s ", k->num, k->program);
+    int status = 1;
+    const word_t h = mast_program_hash(&f);
+    fragment_set_t set;
+    main_trace_t t = { NULL, 0 };
+    if (!word_eq(h, k->hash)) {
+        fputs("DIFFERS: program hash: fragtrace ", out);
+        print_word(out, &h);
+        fputs(", upstream ", out);
+        print_word(out, &k->hash);
+        fputc('\n', out);
+        goto done;
+    }
+    if (fragment_record(vm, k->fragment, &set) != 0) {
+        char msg[1024];
+        if (vm->err.kind != XERR_NONE)
+            vm_format_error(vm, msg, sizeof msg);
+        else
+            snprintf(msg, sizeof msg, "out of memory");
+        fprintf(out, "DIFFERS: execution failed: %s\n", msg);
+        fragment_set_free(&set);
+        goto done;
+    }
+    const int brc = fragment_build_trace(vm->f, vm->file, &set, threads, &t, err, sizeof err);
+    fragment_set_free(&set);
+    if (brc != 0) {
+        fprintf(out, "DIFFERS: the parallel build failed: %s\n", err);
+        goto done;
+    }
+    felt_t o[STACK_TOP];
+    vm_outputs(vm, o);
+    for (int i = 0; i < STACK_TOP; i++)
+        if (o[i] != k->outputs[i]) {
+            fprintf(out, "DIFFERS: stack outputs: position %d (top first): fragtrace %llu, "
+                    "upstream %llu\n", i, (unsigned long long)o[i],
+                    (unsigned long long)k->outputs[i]);
+            goto done;
+        }
+    if (t.len != u.rows) {
+        fprintf(out, "DIFFERS: trace length: fragtrace %llu rows, upstream %zu\n",
+                (unsigned long long)t.len, u.rows);
+        goto done;
+    }
+    if (compare_trace(out, &t, &u))
+        goto done;
+    fprintf(out, "ok (%llu rows, fragment size %llu)\n", (unsigned long long)t.len,
+            (unsigned long long)k->fragment);
+    status = 0;
+done:
+    if (t.cols)
+        main_trace_free(&t);
+    program_release(vm, &f);
+    trace_csv_free(&u);
+    return status;
+}
+
+/* "compared: ...; not yet: ..." from CONFORM_COLUMNS and the layout. */
+static void print_compared(FILE *out)
+{
+    if (CONFORM_COLUMNS >= TRACE_NUM_COLUMNS) {
+        fprintf(out, "compared: program hash, stack outputs, trace length, all %d columns of "
+                "every row", TRACE_NUM_COLUMNS);
+        return;
+    }
+    fprintf(out, "compared: program hash, stack outputs, trace length, columns 0-%d of every "
+            "row and all %d columns of the random last row; not yet: columns %d-%d (",
+            CONFORM_COLUMNS - 1, TRACE_NUM_COLUMNS, CONFORM_COLUMNS, TRACE_NUM_COLUMNS - 1);
+    const char *prev = NULL;
+    for (int c = CONFORM_COLUMNS; c < TRACE_NUM_COLUMNS; c++) {
+        const char *s = trace_column_segment(c);
+        if (prev != s)
+            fprintf(out, "%s%s", prev ? ", " : "", s);
+        prev = s;
+    }
+    fputs(") of the other rows", out);
 }
 
 int cmd_conform(int argc, char **argv)
 {
+    if (cli_help(argc, argv, "usage: fragtrace conform [--vectors DIR]\n"
+                 "Checks fragtrace against upstream's vectors in DIR (default " VECTORS_DEFAULT
+                 "):\nfor every case of DIR/cases.json, runs its program on its stack inputs, "
+                 "builds\nthe trace in parallel from fragment contexts of the case's fragment "
+                 "size and\ncompares program hash, stack outputs, trace length and every trace "
+                 "column\nfragtrace implements with DIR/case_NN/trace.csv. One line per case "
+                 "('ok' or the\nfirst difference: row, column index and name, both values), "
+                 "then a summary\nsaying what was compared. Exit 0 if all pass, 1 on a "
+                 "difference, 2 if a\nvector file is missing or malformed."))
+        return 0;
     const char *dir = VECTORS_DEFAULT;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--vectors") && i + 1 < argc) {
             dir = argv[++i];
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("usage: fragtrace conform [--vectors DIR]\n"
-                 "Checks fragtrace against upstream's vectors in DIR (default " VECTORS_DEFAULT
-                 "),\none line per case; exit 1 if any check fails.");
-            return 0;
         } else {
-            cli_error("conform", "unknown argument '%s' (try 'fragtrace conform --help')",
+            cli_error("conform", "%s '%s' (try 'fragtrace conform --help')",
+                      !strcmp(argv[i], "--vectors") ? "missing DIR after" : "unknown argument",
                       argv[i]);
             return EXIT_USAGE;
         }
     }
     char path[4096], err[4200];
-    snprintf(path, sizeof path, "%s/cases.json", dir);
+    if ((size_t)snprintf(path, sizeof path, "%s/cases.json", dir) >= sizeof path) {
+        cli_error("conform", "--vectors: path too long");
+        return EXIT_USAGE;
+    }
     size_t len;
     char *text = file_read_all(path, META_MAX, &len, err, sizeof err);
     if (!text) {
@@ -60,51 +341,56 @@ int cmd_conform(int argc, char **argv)
     json_value_t *root = json_parse(text, len, err, sizeof err);
     free(text);
     if (!root || root->kind != JSON_ARRAY || root->n == 0) {
-        cli_error("conform", "%s:%s", path, root ? " expected a non-empty array of cases" : err);
+        cli_error("conform", "%s:%s", path,
+                  root ? "1:1: expected a non-empty array of cases" : err);
         json_free(root);
         return EXIT_USAGE;
     }
-    size_t passed = 0, failed = 0;
-    for (size_t i = 0; i < root->n; i++) {
-        const json_value_t *c = root->items[i];
-        const json_value_t *num = json_get(c, "case"), *prog = json_get(c, "program");
-        word_t hash;
-        felt_t case_no;
-        if (json_felt(num, &case_no) != 0 || !prog || prog->kind != JSON_STRING ||
-            get_word(c, "program_hash", &hash) != 0) {
-            cli_error("conform", "%s:%d:%d: case entry lacks case, program or program_hash", path,
-                      c->line, c->col);
-            json_free(root);
-            return EXIT_USAGE;
-        }
-        snprintf(path, sizeof path, "%s/case_%02llu/trace.csv", dir, (unsigned long long)case_no);
-        csv_trace_t t;
-        if (trace_csv_read(path, TRACE_WIDTH, &t, err, sizeof err) != 0) {
-            cli_error("conform", "%s", err);
-            json_free(root);
-            return EXIT_USAGE;
-        }
-        rpo_coin_t coin;
-        rpo_coin_init(&coin, hash);
-        long bad_col = -1;
-        const felt_t *last = &t.cells[(t.rows - 1) * TRACE_WIDTH];
-        for (size_t col = 0; col < TRACE_WIDTH; col++)
-            if (rpo_coin_draw(&coin) != last[col] && bad_col < 0)
-                bad_col = (long)col;
-        if (bad_col < 0) {
-            passed++;
-            printf("case %02llu %-44s random row: ok (%zu rows)\n", (unsigned long long)case_no,
-                   prog->text, t.rows);
-        } else {
-            failed++;
-            printf("case %02llu %-44s random row: MISMATCH at row %zu, column %ld\n",
-                   (unsigned long long)case_no, prog->text, t.rows - 1, bad_col);
-        }
-        trace_csv_free(&t);
+    /* Every entry is checked before anything runs. */
+    conform_case_t *cases = calloc(root->n, sizeof *cases);
+    if (!cases) {
+        cli_error("conform", "out of memory");
+        json_free(root);
+        return EXIT_USAGE;
     }
-    printf("conform: %zu cases, %zu passed, %zu failed "
-           "(checked: random last row; program hash and trace columns: not implemented yet)\n",
-           root->n, passed, failed);
+    int status = 0;
+    for (size_t i = 0; i < root->n && status == 0; i++)
+        if (parse_case(path, root->items[i], &cases[i]) != 0)
+            status = EXIT_USAGE;
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    const unsigned threads = cpus < 1 ? 1 : cpus > 256 ? 256 : (unsigned)cpus;
+    char *buf = NULL;
+    size_t buf_len = 0;
+    FILE *out = status == 0 ? open_memstream(&buf, &buf_len) : NULL;
+    if (status == 0 && !out) {
+        cli_error("conform", "out of memory");
+        status = EXIT_USAGE;
+    }
+    size_t passed = 0, failed = 0;
+    for (size_t i = 0; i < root->n && status != EXIT_USAGE; i++) {
+        const int rc = conform_case(out, dir, path, &cases[i], threads);
+        if (rc == EXIT_USAGE)
+            status = EXIT_USAGE;
+        else if (rc == 0)
+            passed++;
+        else
+            failed++;
+    }
+    if (out) {
+        fprintf(out, "conform: %zu cases, %zu passed, %zu failed (", root->n, passed, failed);
+        print_compared(out);
+        fputs(")\n", out);
+        if (fclose(out) != 0 && status == 0) {
+            cli_error("conform", "out of memory");
+            status = EXIT_USAGE;
+        }
+    }
+    if (status == 0) {
+        fwrite(buf, 1, buf_len, stdout);
+        status = failed ? 1 : 0;
+    }
+    free(buf);
+    free(cases);
     json_free(root);
-    return failed ? 1 : 0;
+    return status;
 }
