@@ -22,11 +22,12 @@ typedef struct {
     uint64_t fragment;
     unsigned threads;
     int all_fragments;
-    const char *out;
+    const char *out;         /* -o as given ("-" is standard output); never "" */
     int binary;
     const char *from_contexts;
+    int quiet;               /* --quiet: no progress line */
     int has_inputs;          /* --stack, --advice-stack or --inputs was given */
-    /* advice map from --inputs */
+    /* advice map from --inputs: one entry per word */
     word_t *map_keys;
     felt_list_t *map_values;
     size_t n_map;
@@ -41,9 +42,13 @@ vm_t *program_prepare(const char *cmd, exec_args_t *a, mast_forest_t *f);
 /* Release what program_prepare made. */
 void program_release(vm_t *vm, mast_forest_t *f);
 
-/* Parse the command's arguments (is_trace: the trace/check/contexts/bench
- * options too) and program and prepare the VM; NULL after printing the
- * error (a is then already freed). */
+/* Parse the command's arguments and program and prepare the VM; NULL after
+ * printing the error (a is then already freed). Each of run, trace, check,
+ * contexts and bench accepts only its own options (program_args.c); for
+ * another cmd, is_trace chooses between run's options and all of them. An
+ * option that does not apply, an option given twice, contradicting options
+ * and a value given both by an option and by the --inputs file are usage
+ * errors. */
 vm_t *program_open(const char *cmd, int argc, char **argv, int is_trace, exec_args_t *a,
                    mast_forest_t *f);
 

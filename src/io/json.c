@@ -70,6 +70,7 @@ void json_free(json_value_t *v)
     }
     free(v->items);
     free(v->keys);
+    free(v->key_info);
     free(v->text);
     free(v);
 }
@@ -216,7 +217,8 @@ static json_value_t *parse_number(parser_t *p)
 
 static json_value_t *parse_value(parser_t *p, int depth);
 
-static int push_item(parser_t *p, json_value_t *v, json_value_t *item, char *key, size_t *cap)
+static int push_item(parser_t *p, json_value_t *v, json_value_t *item, char *key,
+                     json_key_t info, size_t *cap)
 {
     if (v->n == *cap) {
         const size_t nc = *cap ? *cap * 2 : 4;
@@ -227,12 +229,17 @@ static int push_item(parser_t *p, json_value_t *v, json_value_t *item, char *key
             char **nk = realloc(v->keys, nc * sizeof *nk);
             if (!nk) { fail(p, "out of memory"); return -1; }
             v->keys = nk;
+            json_key_t *ni2 = realloc(v->key_info, nc * sizeof *ni2);
+            if (!ni2) { fail(p, "out of memory"); return -1; }
+            v->key_info = ni2;
         }
         *cap = nc;
     }
     v->items[v->n] = item;
-    if (v->kind == JSON_OBJECT)
+    if (v->kind == JSON_OBJECT) {
         v->keys[v->n] = key;
+        v->key_info[v->n] = info;
+    }
     v->n++;
     return 0;
 }
@@ -252,18 +259,20 @@ static json_value_t *parse_container(parser_t *p, int depth, json_kind_t kind)
     }
     for (;;) {
         char *key = NULL;
+        json_key_t info = { 0, 0, 0 };
         skip_ws(p);
         if (kind == JSON_OBJECT) {
-            size_t klen;
             if (peek(p) != '"') { fail(p, "expected a member name in quotes"); json_free(v); return NULL; }
-            key = parse_string(p, &klen);
+            info.line = p->line;
+            info.col = p->col;
+            key = parse_string(p, &info.len);
             if (!key) { json_free(v); return NULL; }
             skip_ws(p);
             if (peek(p) != ':') { fail(p, "expected ':' after member name"); free(key); json_free(v); return NULL; }
             advance(p);
         }
         json_value_t *item = parse_value(p, depth + 1);
-        if (!item || push_item(p, v, item, key, &cap) != 0) {
+        if (!item || push_item(p, v, item, key, info, &cap) != 0) {
             json_free(item);
             free(key);
             json_free(v);
@@ -313,13 +322,63 @@ static json_value_t *parse_value(parser_t *p, int depth)
     }
 }
 
+/* Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) len = 2;
+    else if (s[0] == 0xE0) len = 3, lo = 0xA0;
+    else if (s[0] >= 0xE1 && s[0] <= 0xEC) len = 3;
+    else if (s[0] == 0xED) len = 3, hi = 0x9F;
+    else if (s[0] >= 0xEE && s[0] <= 0xEF) len = 3;
+    else if (s[0] == 0xF0) len = 4, lo = 0x90;
+    else if (s[0] >= 0xF1 && s[0] <= 0xF3) len = 4;
+    else if (s[0] == 0xF4) len = 4, hi = 0x8F;
+    else return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/* JSON text is UTF-8 (RFC 8259 section 8.1); upstream reads .inputs files
+ * with read_to_string, which rejects anything else. A NUL byte is refused
+ * here too. */
+static int check_utf8(const char *text, size_t len, char *err, size_t err_len)
+{
+    int line = 1, col = 1;
+    for (size_t i = 0; i < len;) {
+        const size_t k = utf8_seq((const unsigned char *)text + i, len - i);
+        if (text[i] == '\0') {
+            /* Never valid outside a string either; and it would cut C strings short. */
+            snprintf(err, err_len, "%d:%d: NUL byte in JSON text", line, col);
+            return -1;
+        }
+        if (k == 0) {
+            snprintf(err, err_len, "%d:%d: invalid UTF-8 (byte 0x%02X)", line, col,
+                     (unsigned char)text[i]);
+            return -1;
+        }
+        if (text[i] == '\n')
+            line++, col = 1;
+        else
+            col += (int)k;
+        i += k;
+    }
+    return 0;
+}
+
 json_value_t *json_parse(const char *text, size_t len, char *err, size_t err_len)
 {
     parser_t p = { text, len, 0, 1, 1, err, err_len, 0 };
-    if (memchr(text, '\0', len)) {
-        snprintf(err, err_len, "1:1: NUL byte in JSON text");
+    if (check_utf8(text, len, err, err_len) != 0)
         return NULL;
-    }
     json_value_t *root = parse_value(&p, 0);
     if (!root)
         return NULL;
@@ -338,9 +397,17 @@ const json_value_t *json_get(const json_value_t *obj, const char *key)
         return NULL;
     const json_value_t *found = NULL;
     for (size_t i = 0; i < obj->n; i++)
-        if (!strcmp(obj->keys[i], key))
+        if (json_key_is(obj, i, key))
             found = obj->items[i];
     return found;
+}
+
+int json_key_is(const json_value_t *obj, size_t i, const char *key)
+{
+    if (!obj || obj->kind != JSON_OBJECT || i >= obj->n)
+        return 0;
+    const size_t len = obj->key_info[i].len;
+    return len == strlen(key) && !memcmp(obj->keys[i], key, len);
 }
 
 int json_felt(const json_value_t *v, felt_t *out)

@@ -3,7 +3,8 @@
  * upstream .inputs files.
  *
  * Numbers are kept as their text so that 64-bit field elements are never
- * squeezed through a double. Errors carry "LINE:COL: message".
+ * squeezed through a double. The text must be UTF-8 (as serde_json's
+ * from_str requires). Errors carry "LINE:COL: message"; columns count bytes.
  */
 #ifndef FRAGTRACE_IO_JSON_H
 #define FRAGTRACE_IO_JSON_H
@@ -18,6 +19,13 @@ typedef enum {
     JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT
 } json_kind_t;
 
+/* A member name of an object: where its opening quote is, and its decoded
+ * length (a name may hold "\u0000", so strlen is not enough). */
+typedef struct {
+    int line, col;
+    size_t len;
+} json_key_t;
+
 typedef struct json_value json_value_t;
 struct json_value {
     json_kind_t kind;
@@ -26,7 +34,8 @@ struct json_value {
     size_t len;             /* length of text */
     size_t n;               /* JSON_ARRAY / JSON_OBJECT: number of items */
     json_value_t **items;   /* the items (object member values) */
-    char **keys;            /* JSON_OBJECT: the member names */
+    char **keys;            /* JSON_OBJECT: the member names (NUL-terminated) */
+    json_key_t *key_info;   /* JSON_OBJECT: where each member name is, its length */
 };
 
 /* Parse text[0..len). Returns the root or NULL with "LINE:COL: message"
@@ -36,6 +45,9 @@ void json_free(json_value_t *v);
 
 /* Member of an object by name (the last one if repeated), or NULL. */
 const json_value_t *json_get(const json_value_t *obj, const char *key);
+
+/* Whether member i of obj is named exactly key. */
+int json_key_is(const json_value_t *obj, size_t i, const char *key);
 
 /* A JSON number that is a canonical felt: digits only (no sign, fraction or
  * exponent) and < p. Returns 0, or a felt_parse_status. */
