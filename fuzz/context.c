@@ -2,8 +2,9 @@
  * context.c - fuzz harness (c): mutated fragment-context files fed to the
  * reader, the validator and the parallel builder. The first input byte
  * picks one of a few programs from vectors/programs/ (loaded once); the
- * rest is a context file for it. The checksum is not checked, so that
- * mutations reach the checks behind it. Any input must be rejected with a
+ * rest is a context file for it. The checksum is not checked and the
+ * header's file length is set to the input's, so that mutations reach the
+ * checks behind them. Any input must be rejected with a
  * message or built; a crash, hang or sanitizer report is the bug. Seeds
  * (fuzz/corpus/context/) are valid files; `make fuzz-seeds` rewrites them.
  */
@@ -46,10 +47,19 @@ void fuzz_one(const uint8_t *data, size_t len)
     fragment_set_t set;
     char err[512];
     main_trace_t t = { NULL, 0 };
-    if (context_file_parse(data + 1, len - 1, 0, &set, err, sizeof err) == 0 &&
+    /* Like the checksum, the announced file length is set right, so that
+       mutations reach the records behind the header. */
+    unsigned char *buf = malloc(len - 1 ? len - 1 : 1);
+    if (!buf)
+        return;
+    memcpy(buf, data + 1, len - 1);
+    for (int i = 0; i < 8 && len - 1 >= CONTEXT_HEADER_BYTES; i++)
+        buf[16 + i] = (unsigned char)((uint64_t)(len - 1) >> (8 * i));
+    if (context_file_parse(buf, len - 1, 0, &set, err, sizeof err) == 0 &&
         fragment_build_trace(f, "fuzz.masm", &set, 2, &t, err, sizeof err) == 0)
         main_trace_free(&t);
     else if (err[0] == '\0')
         abort(); /* a rejection must say why */
     fragment_set_free(&set);
+    free(buf);
 }

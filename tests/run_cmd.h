@@ -12,6 +12,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,7 +59,10 @@ typedef enum {
 typedef struct {
     run_stdout_t out;
     const char *cwd;      /* run there (NULL: here) */
+    int timeout_s;        /* > 0: killed after this many seconds (status RUN_TIMED_OUT) */
 } run_opts_t;
+
+#define RUN_TIMED_OUT 999
 
 /* Run fragtrace with args (NULL-terminated, without argv[0]). */
 static run_result_t run_fragtrace_opts(const char *const *args, const run_opts_t *o)
@@ -110,8 +114,23 @@ static run_result_t run_fragtrace_opts(const char *const *args, const run_opts_t
         close(pipefd[1]);
     }
     int st;
-    waitpid(pid, &st, 0);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    int timed_out = 0;
+    if (o->timeout_s > 0) {
+        /* Poll every 10 ms; a hang must fail the test, not stall prove. */
+        for (long waited = 0; waitpid(pid, &st, WNOHANG) == 0; waited += 10) {
+            if (waited >= 1000L * o->timeout_s) {
+                kill(pid, SIGKILL);
+                waitpid(pid, &st, 0);
+                timed_out = 1;
+                break;
+            }
+            const struct timespec ten_ms = { 0, 10000000 };
+            nanosleep(&ten_ms, NULL);
+        }
+    } else {
+        waitpid(pid, &st, 0);
+    }
+    r.status = timed_out ? RUN_TIMED_OUT : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     r.out = slurp_stream(fo);
     r.err = slurp_stream(fe);
     fclose(fo);
@@ -121,7 +140,7 @@ static run_result_t run_fragtrace_opts(const char *const *args, const run_opts_t
 
 static run_result_t run_fragtrace(const char *const *args)
 {
-    const run_opts_t o = { RUN_STDOUT_CAPTURE, NULL };
+    const run_opts_t o = { RUN_STDOUT_CAPTURE, NULL, 0 };
     return run_fragtrace_opts(args, &o);
 }
 

@@ -11,6 +11,7 @@
 
 #include "tap.h"
 #include "program_header.h"
+#include "tmpdir.h"
 #include "run_cmd.h"
 #include "shared_vectors.h"
 #include "io/felt_list.h"
@@ -241,14 +242,18 @@ int main(void)
         if (!ok)
             tap_diag("mismatch: %s", err);
         if (buf) {
-            put_u32(buf + 8, 2);
+            put_u32(buf + 8, 3);
             reseal(buf, len);
             ok = ok && rebuild(&a, buf, len, 1, 1, &t, err, sizeof err) != 0 &&
-                 strstr(err, "version 2") != NULL;
+                 strstr(err, "version 3") != NULL;
+            put_u32(buf + 8, 1);
+            reseal(buf, len);
+            ok = ok && rebuild(&a, buf, len, 1, 1, &t, err, sizeof err) != 0 &&
+                 strstr(err, "version 1") != NULL && strstr(err, "fragtrace contexts") != NULL;
             if (!ok)
                 tap_diag("version: %s", err);
         }
-        tap_ok(ok, "contexts of another program and a future format version are rejected");
+        tap_ok(ok, "contexts of another program, a future and a version-1 format are rejected");
         free(buf);
         prog_free(&a);
         prog_free(&b);
@@ -256,7 +261,10 @@ int main(void)
 
     /* 7: through the CLI. */
     {
-        const char *ctx = "build/t_contexts.ctx";
+        test_dir_t dir;
+        test_dir_make(&dir);
+        char ctx[600];
+        test_dir_file(&dir, "t.ctx", ctx, sizeof ctx);
         const char *prog = "vectors/programs/call_overflow.masm";
         const char *w[] = { "contexts", prog, "--stack", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16",
                             "--fragment", "3", "-o", ctx, NULL };
@@ -289,7 +297,7 @@ int main(void)
         tap_ok(ok, "CLI: a corrupted file is named and rejected (exit 2, nothing on stdout); "
                "bad option combinations exit 2");
         free(buf);
-        remove(ctx);
+        test_dir_remove(&dir);
     }
     return tap_done();
 }

@@ -7,14 +7,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-char *file_read_all(const char *path, size_t max, size_t *len, char *err, size_t err_len)
+FILE *file_open_read(const char *path, char *err, size_t err_len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(err, err_len, "%s: is a directory, not a file", path);
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+char *file_read_all(const char *path, size_t max, size_t *len, char *err, size_t err_len)
+{
+    FILE *f = file_open_read(path, err, err_len);
+    if (!f)
+        return NULL;
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf) {
@@ -37,7 +52,10 @@ char *file_read_all(const char *path, size_t max, size_t *len, char *err, size_t
         }
     }
     if (!buf || ferror(f)) {
-        snprintf(err, err_len, "%s: %s", path, buf ? "read error" : "out of memory");
+        if (buf)
+            snprintf(err, err_len, "%s: read error: %s", path, strerror(errno));
+        else
+            snprintf(err, err_len, "%s: out of memory", path);
         free(buf);
         fclose(f);
         return NULL;

@@ -4,14 +4,19 @@
  */
 #include "context_file.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HEADER_BYTES 64
+#include "io/file.h"
+
 #define BLOCK_BYTES 72
 #define CONT_BYTES 8
 #define OVF_BYTES 16
+#define RECORD_MIN_BYTES 272 /* a record with no entries */
+#define END_EXTRA_BYTES 32   /* the end record's h[0..4] */
 
 uint64_t context_file_checksum(const unsigned char *buf, size_t len)
 {
@@ -122,8 +127,27 @@ static void write_ctx(writer_t *w, const fragment_ctx_t *c, int is_end)
     w_u64s(w, c->replay.vals, c->replay.n);
 }
 
+/* Bytes of one record as write_ctx writes it. */
+static uint64_t record_bytes(const fragment_ctx_t *c, int is_end)
+{
+    return RECORD_MIN_BYTES + OVF_BYTES * (uint64_t)c->n_kept + CONT_BYTES * (uint64_t)c->n_conts +
+           BLOCK_BYTES * (uint64_t)c->n_blocks + 8 * (uint64_t)c->replay.n +
+           (is_end ? END_EXTRA_BYTES : 0);
+}
+
+uint64_t context_file_size(const fragment_set_t *set)
+{
+    uint64_t n = CONTEXT_HEADER_BYTES + 8 + record_bytes(&set->end, 1);
+    for (size_t k = 0; k < set->n; k++)
+        n += record_bytes(&set->frags[k], 0);
+    return n;
+}
+
 int context_file_write(const fragment_set_t *set, FILE *out)
 {
+    const uint64_t size = context_file_size(set);
+    if (set->n > CONTEXT_FILE_MAX_FRAGMENTS || size > CONTEXT_FILE_MAX_BYTES)
+        return -1;
     writer_t *w = calloc(1, sizeof *w);
     if (!w)
         return -1;
@@ -131,10 +155,10 @@ int context_file_write(const fragment_set_t *set, FILE *out)
     w->sum = UINT64_C(0xcbf29ce484222325);
     w_bytes(w, CONTEXT_FILE_MAGIC, 8);
     w_u32(w, CONTEXT_FILE_VERSION);
-    w_u32(w, 0); /* flags: none defined */
+    w_u32(w, (uint32_t)set->n);
+    w_u64(w, size);
     w_u64s(w, set->program_hash.v, 4);
     w_u64(w, set->fragment_len);
-    w_u64(w, set->n);
     for (size_t k = 0; k < set->n; k++)
         write_ctx(w, &set->frags[k], 0);
     write_ctx(w, &set->end, 1);
@@ -299,49 +323,93 @@ static void read_ctx(reader_t *r, fragment_ctx_t *c, int is_end)
         c->n_blocks = 0;
 }
 
+static uint64_t le64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+static uint32_t le32(const unsigned char *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+int context_file_header(const unsigned char *hdr, size_t len, context_header_t *h, char *err,
+                        size_t err_len)
+{
+    if (len < 8 || memcmp(hdr, CONTEXT_FILE_MAGIC, 8) != 0) {
+        snprintf(err, err_len, "byte 0: not a fragment-context file (no '%s' magic)",
+                 CONTEXT_FILE_MAGIC);
+        return -1;
+    }
+    if (len < CONTEXT_HEADER_BYTES) {
+        snprintf(err, err_len, "byte %zu: the file ends inside the %d-byte header", len,
+                 CONTEXT_HEADER_BYTES);
+        return -1;
+    }
+    const uint32_t version = le32(hdr + 8);
+    if (version != CONTEXT_FILE_VERSION) {
+        snprintf(err, err_len, "byte 8: format version %u; this fragtrace reads version %u%s",
+                 version, CONTEXT_FILE_VERSION,
+                 version == 1 ? " (rewrite the file with 'fragtrace contexts')" : "");
+        return -1;
+    }
+    h->n = le32(hdr + 12);
+    h->file_len = le64(hdr + 16);
+    for (int i = 0; i < 4; i++)
+        h->program_hash.v[i] = le64(hdr + 24 + 8 * i);
+    h->fragment_len = le64(hdr + 56);
+    if (h->n > CONTEXT_FILE_MAX_FRAGMENTS) {
+        snprintf(err, err_len, "byte 12: %u fragment contexts; at most %u are allowed", h->n,
+                 (unsigned)CONTEXT_FILE_MAX_FRAGMENTS);
+        return -1;
+    }
+    /* Every record takes at least RECORD_MIN_BYTES. */
+    const uint64_t least = CONTEXT_HEADER_BYTES + (uint64_t)(h->n + 1) * RECORD_MIN_BYTES +
+                           END_EXTRA_BYTES + 8;
+    if (h->file_len < least || h->file_len > CONTEXT_FILE_MAX_BYTES) {
+        snprintf(err, err_len, "byte 16: a file length of %llu bytes is impossible for %u "
+                 "contexts (from %llu to %llu bytes)", (unsigned long long)h->file_len, h->n,
+                 (unsigned long long)least, (unsigned long long)CONTEXT_FILE_MAX_BYTES);
+        return -1;
+    }
+    if (h->fragment_len < 1 || h->fragment_len > CONTEXT_FILE_MAX_FRAGMENT_LEN) {
+        snprintf(err, err_len, "byte 56: fragment length %llu is not from 1 to 2^32",
+                 (unsigned long long)h->fragment_len);
+        return -1;
+    }
+    return 0;
+}
+
 int context_file_parse(const unsigned char *buf, size_t len, int check_sum, fragment_set_t *set,
                        char *err, size_t err_len)
 {
     memset(set, 0, sizeof *set);
-    reader_t r = { buf, len, 0, err, err_len, 0 };
-    if (len < HEADER_BYTES + 8 || memcmp(buf, CONTEXT_FILE_MAGIC, 8) != 0) {
-        snprintf(err, err_len, "byte 0: not a fragment-context file (no '%s' header)",
-                 CONTEXT_FILE_MAGIC);
+    context_header_t h;
+    if (context_file_header(buf, len, &h, err, err_len) != 0)
+        return -1;
+    if (h.file_len != len) {
+        snprintf(err, err_len, "byte %zu: the header announces %llu bytes, the file has %zu",
+                 len < h.file_len ? len : (size_t)h.file_len, (unsigned long long)h.file_len,
+                 len);
         return -1;
     }
-    r.pos = 8;
-    const uint32_t version = R32(&r, "the header");
-    if (version != CONTEXT_FILE_VERSION) {
-        r.pos = 8;
-        r_fail(&r, "format version %u; this fragtrace reads version %u", version,
-               CONTEXT_FILE_VERSION);
-        return -1;
-    }
-    const uint32_t flags = R32(&r, "the header");
-    if (flags != 0) {
-        r.pos = 12;
-        r_fail(&r, "flags %u: none are defined in version 1", flags);
-        return -1;
-    }
+    reader_t r = { buf, len, CONTEXT_HEADER_BYTES, err, err_len, 0 };
     if (check_sum) {
-        uint64_t want = 0;
-        for (int i = 0; i < 8; i++)
-            want |= (uint64_t)buf[len - 8 + (size_t)i] << (8 * i);
-        if (context_file_checksum(buf, len - 8) != want) {
+        if (context_file_checksum(buf, len - 8) != le64(buf + len - 8)) {
             snprintf(err, err_len, "byte %zu: checksum mismatch: the file is truncated or "
                      "corrupted", len - 8);
             return -1;
         }
     }
     r.len = len - 8; /* the checksum is not part of the records */
-    for (int i = 0; i < 4; i++)
-        set->program_hash.v[i] = R64(&r, "the header");
-    set->fragment_len = R64(&r, "the header");
-    /* A fragment record takes at least 272 bytes. */
-    const uint64_t n = r_count(&r, 8, 272, "the fragment count");
-    set->frags = r_alloc(&r, n, sizeof *set->frags);
+    set->program_hash = h.program_hash;
+    set->fragment_len = h.fragment_len;
+    set->frags = r_alloc(&r, h.n, sizeof *set->frags);
     if (set->frags)
-        set->n = set->cap = n;
+        set->n = set->cap = h.n;
     for (size_t k = 0; !r.failed && k < set->n; k++)
         read_ctx(&r, &set->frags[k], 0);
     if (!r.failed)
@@ -349,4 +417,56 @@ int context_file_parse(const unsigned char *buf, size_t len, int check_sum, frag
     if (!r.failed && r.pos != r.len)
         r_fail(&r, "%zu bytes after the end state", r.len - r.pos);
     return r.failed ? -1 : 0;
+}
+
+int context_file_read(const char *path, int check_sum, fragment_set_t *set, char *err,
+                      size_t err_len)
+{
+    memset(set, 0, sizeof *set);
+    char msg[512];
+    FILE *f = file_open_read(path, msg, sizeof msg);
+    if (!f) {
+        snprintf(err, err_len, "%s", msg);
+        return -1;
+    }
+    unsigned char hdr[CONTEXT_HEADER_BYTES];
+    const size_t got = fread(hdr, 1, sizeof hdr, f);
+    context_header_t h;
+    int rc = -1;
+    unsigned char *buf = NULL;
+    struct stat sb;
+    if (ferror(f)) {
+        snprintf(err, err_len, "%s: read error: %s", path, strerror(errno));
+    } else if (context_file_header(hdr, got, &h, msg, sizeof msg) != 0) {
+        snprintf(err, err_len, "%s: %s", path, msg);
+    } else if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+               (uint64_t)sb.st_size != h.file_len) {
+        /* A regular file's size is known: no need to read to find out. */
+        snprintf(err, err_len, "%s: byte %llu: the header announces %llu bytes, the file has "
+                 "%llu", path, (unsigned long long)(h.file_len < (uint64_t)sb.st_size
+                                                    ? h.file_len : (uint64_t)sb.st_size),
+                 (unsigned long long)h.file_len, (unsigned long long)sb.st_size);
+    } else if (!(buf = malloc((size_t)h.file_len))) {
+        snprintf(err, err_len, "%s: out of memory for %llu bytes", path,
+                 (unsigned long long)h.file_len);
+    } else {
+        memcpy(buf, hdr, sizeof hdr);
+        const size_t want = (size_t)h.file_len - sizeof hdr;
+        const size_t rest = fread(buf + sizeof hdr, 1, want, f);
+        if (ferror(f))
+            snprintf(err, err_len, "%s: read error: %s", path, strerror(errno));
+        else if (rest != want)
+            snprintf(err, err_len, "%s: byte %zu: the file ends; the header announces %llu "
+                     "bytes", path, sizeof hdr + rest, (unsigned long long)h.file_len);
+        else if (fgetc(f) != EOF)
+            snprintf(err, err_len, "%s: byte %llu: more bytes than the header announces", path,
+                     (unsigned long long)h.file_len);
+        else if (context_file_parse(buf, (size_t)h.file_len, check_sum, set, msg, sizeof msg) != 0)
+            snprintf(err, err_len, "%s: %s", path, msg);
+        else
+            rc = 0;
+    }
+    free(buf);
+    fclose(f);
+    return rc;
 }
