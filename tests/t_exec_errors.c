@@ -7,6 +7,7 @@
 
 #include "tap.h"
 #include "run_cmd.h"
+#include "tmpdir.h"
 
 typedef struct {
     const char *program;
@@ -70,9 +71,11 @@ static const fail_case_t cases[] = {
 int main(void)
 {
     tap_plan(2 * N_CASES);
-    char path[64], out[96];
-    snprintf(path, sizeof path, "/tmp/t_exec_errors_%d.masm", (int)getpid());
-    snprintf(out, sizeof out, "/tmp/t_exec_errors_%d.csv", (int)getpid());
+    test_dir_t dir;
+    test_dir_make(&dir);
+    char path[600], out[600];
+    test_dir_file(&dir, "p.masm", path, sizeof path);
+    test_dir_file(&dir, "out.csv", out, sizeof out);
     for (int i = 0; i < N_CASES; i++) {
         FILE *f = fopen(path, "w");
         fputs(cases[i].program, f);
@@ -88,7 +91,7 @@ int main(void)
         if (cases[i].extra) { args[k++] = extra_opt; args[k++] = extra_val; }
         args[k] = NULL;
         run_result_t r = run_fragtrace(args);
-        char want[512];
+        char want[1024];
         snprintf(want, sizeof want, "%s:%s", path, cases[i].want);
         const char *nl = strchr(r.err, '\n');
         const int ok = r.status == 1 && r.out[0] == '\0' && nl && nl[1] == '\0' &&
@@ -112,6 +115,6 @@ int main(void)
             tap_diag("status %d, stderr: %s", r.status, r.err);
         run_free(&r);
     }
-    remove(path);
+    test_dir_remove(&dir);
     return tap_done();
 }

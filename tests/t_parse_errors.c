@@ -5,6 +5,7 @@
  */
 #include "tap.h"
 #include "run_cmd.h"
+#include "tmpdir.h"
 
 typedef struct {
     const char *text;
@@ -88,15 +89,17 @@ static const bad_program_t cases[] = {
 int main(void)
 {
     tap_plan(N_CASES + 3);
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/t_parse_errors_%d.masm", (int)getpid());
+    test_dir_t dir;
+    test_dir_make(&dir);
+    char path[600];
+    test_dir_file(&dir, "p.masm", path, sizeof path);
     for (int i = 0; i < N_CASES; i++) {
         FILE *f = fopen(path, "wb");
         const size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
         fwrite(cases[i].text, 1, len, f);
         fclose(f);
         run_result_t r = run_fragtrace((const char *[]){ "hash", path, NULL });
-        char want[512];
+        char want[1024];
         snprintf(want, sizeof want, "%s:%s", path, cases[i].want);
         const char *nl = strchr(r.err, '\n');
         const int ok = r.status == 2 && r.out[0] == '\0' && strncmp(r.err, want, strlen(want)) == 0
@@ -105,7 +108,6 @@ int main(void)
             tap_diag("status %d, stdout '%s', stderr: %s", r.status, r.out, r.err);
         run_free(&r);
     }
-    remove(path);
 
     run_result_t r = run_fragtrace((const char *[]){ "hash", "/nonexistent/p.masm", NULL });
     tap_ok(r.status == 2 && r.out[0] == '\0' &&
@@ -135,6 +137,6 @@ int main(void)
     tap_ok(r.status == 2 && strstr(r.err, ": larger than the limit of 16777216 bytes"),
            "a file over 16 MiB is refused");
     run_free(&r);
-    remove(path);
+    test_dir_remove(&dir);
     return tap_done();
 }

@@ -5,6 +5,7 @@
  */
 #include "tap.h"
 #include "run_cmd.h"
+#include "tmpdir.h"
 #include "shared_vectors.h"
 #include "io/json.h"
 
@@ -76,7 +77,10 @@ int main(void)
                n - bad);
 
     /* The vectors README states these two block digests. */
-    const char *path = "/tmp/t_program_hash.masm";
+    test_dir_t tmp;
+    test_dir_make(&tmp);
+    char path[600];
+    test_dir_file(&tmp, "p.masm", path, sizeof path);
     FILE *f = fopen(path, "w");
     fputs("begin basic_block swap end end\n", f);
     fclose(f);
@@ -98,6 +102,6 @@ int main(void)
                                            "1885027269046469428 8558115384207742312\n"),
            "basic_block swap swap end");
     run_free(&r);
-    remove(path);
+    test_dir_remove(&tmp);
     return tap_done();
 }

@@ -5,15 +5,15 @@
 #include <unistd.h>
 
 #include "io/trace_csv.h"
+#include "tmpdir.h"
+
+/* The test's own directory (tmpdir.h), made in main. */
+static test_dir_t dir;
 
 static const char *write_tmp(const char *content)
 {
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/t_trace_csv_%d.csv", (int)getpid());
-    FILE *f = fopen(path, "wb");
-    fputs(content, f);
-    fclose(f);
-    return path;
+    static char path[600];
+    return test_dir_write(&dir, "t.csv", content, strlen(content), path, sizeof path);
 }
 
 struct bad { const char *text; const char *message; };
@@ -31,6 +31,7 @@ static const struct bad bad[] = {
 int main(void)
 {
     tap_plan(3 + N_BAD);
+    test_dir_make(&dir);
     char err[512];
     csv_trace_t t;
     const char *path = write_tmp("1,2,3\n18446744069414584320,0,7\n");
@@ -49,6 +50,6 @@ int main(void)
                     bad[i].message))
             tap_diag("error was: %s", err);
     }
-    unlink(path);
+    test_dir_remove(&dir);
     return tap_done();
 }

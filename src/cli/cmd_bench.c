@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "program_args.h"
+#include "progress.h"
 #include "trace/fragment.h"
 #include "trace/trace.h"
 
@@ -142,12 +143,13 @@ static double best(double a, double b)
 
 int cmd_bench(int argc, char **argv)
 {
-    if (cli_help(argc, argv, "usage: fragtrace bench FILE [inputs] [--fragment N]\n"
+    if (cli_help(argc, argv, "usage: fragtrace bench FILE [inputs] [--fragment N] [--quiet]\n"
                  "Measures, best of 5 runs each: the fast executor and the recording executor\n"
                  "(contexts every N cycles, default 4096) in cycles/s; the sequential builder and\n"
                  "the parallel builder (1 and 2 threads) in trace rows/s; and the machine's\n"
                  "write bandwidth as core-trace rows/s (stores over a fresh buffer of 49 columns\n"
-                 "x trace rows), with the parallel builder's share of it."))
+                 "x trace rows), with the parallel builder's share of it. Each figure is printed\n"
+                 "when measured; on a terminal a progress line shows on stderr (not with --quiet)."))
         return 0;
     exec_args_t a;
     mast_forest_t f;
@@ -161,9 +163,17 @@ int cmd_bench(int argc, char **argv)
     double t[5];
     uint64_t cycles = 0, rows = 0;
     int status = 0;
+    progress_t pg;
+    progress_init(&pg, "bench", a.quiet);
+    /* Each figure is printed (and flushed) as soon as it is measured: a
+       long benchmark shows its results as it goes, also into a file. */
+    printf("%s: fragment length %llu, best of %d runs\n", a.file, (unsigned long long)a.fragment,
+           BENCH_RUNS);
+    fflush(stdout);
     for (int s = 0; s < 5 && status == 0; s++) {
         t[s] = -1;
         for (int r = 0; r < BENCH_RUNS; r++) {
+            progress_update(&pg, s, names[s], (uint64_t)r, BENCH_RUNS, "runs");
             const stage_t st = s < 3 ? (stage_t)s : STAGE_PARALLEL;
             const double x = time_stage(&a, st, s == 4 ? 2 : 1, &cycles, &rows);
             if (x < 0) {
@@ -172,26 +182,32 @@ int cmd_bench(int argc, char **argv)
             }
             t[s] = best(t[s], x);
         }
+        progress_clear(&pg);
+        if (status != 0)
+            break;
+        if (s == 0)
+            printf("  %llu cycles\n", (unsigned long long)cycles);
+        if (s == 2)
+            printf("  %llu trace rows\n", (unsigned long long)rows);
+        const double per_s = (double)(s < 2 ? cycles : rows) / t[s];
+        printf("  %-28s %9.4f s %10.2f M %s/s\n", names[s], t[s], per_s / 1e6,
+               s < 2 ? "cycles" : "rows");
+        fflush(stdout);
     }
     if (status == 0) {
-        double w1 = -1, w2 = -1;
-        for (int r = 0; r < BENCH_RUNS; r++) {
-            w1 = best(w1, time_store(rows, 1));
-            w2 = best(w2, time_store(rows, 2));
+        double w[2] = { -1, -1 };
+        for (unsigned k = 0; k < 2; k++) {
+            for (int r = 0; r < BENCH_RUNS; r++) {
+                progress_update(&pg, 5 + (int)k, "write ceiling", (uint64_t)r, BENCH_RUNS, "runs");
+                w[k] = best(w[k], time_store(rows, k + 1));
+            }
+            progress_clear(&pg);
+            printf("  %-28s %9.4f s %10.2f M rows/s\n",
+                   k ? "write ceiling, 2 threads" : "write ceiling, 1 thread", w[k],
+                   (double)rows / w[k] / 1e6);
+            fflush(stdout);
         }
-        printf("%s: %llu cycles, %llu trace rows, fragment length %llu\n", a.file,
-               (unsigned long long)cycles, (unsigned long long)rows,
-               (unsigned long long)a.fragment);
-        for (int s = 0; s < 5; s++) {
-            const double per_s = (double)(s < 2 ? cycles : rows) / t[s];
-            printf("  %-28s %9.4f s %10.2f M %s/s\n", names[s], t[s], per_s / 1e6,
-                   s < 2 ? "cycles" : "rows");
-        }
-        const double ceiling = (double)rows / (w2 < w1 ? w2 : w1);
-        printf("  %-28s %9.4f s %10.2f M rows/s\n", "write ceiling, 1 thread", w1,
-               (double)rows / w1 / 1e6);
-        printf("  %-28s %9.4f s %10.2f M rows/s\n", "write ceiling, 2 threads", w2,
-               (double)rows / w2 / 1e6);
+        const double ceiling = (double)rows / (w[1] < w[0] ? w[1] : w[0]);
         printf("  parallel speed-up with 2 threads: %.2fx; parallel builder at %.0f%% of the "
                "write ceiling\n", t[3] / t[4], 100.0 * ((double)rows / t[4]) / ceiling);
     }

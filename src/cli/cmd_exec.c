@@ -12,18 +12,17 @@
  * line "FILE:LINE:COL: clk N: 'op': message"; nothing on stdout and no
  * output file left behind.
  */
-#include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "air/layout.h"
 #include "io/felt_list.h"
 #include "exec/exec.h"
 #include "field/felt_text.h"
 #include "io/file.h"
+#include "io/output.h"
 #include "io/json.h"
 #include "mast/parse.h"
 #include "trace/context_file.h"
@@ -31,6 +30,7 @@
 #include "trace/trace.h"
 
 #include "program_args.h"
+#include "progress.h"
 
 /* The failed program's one-line error on stderr. */
 static void print_vm_error(const vm_t *vm)
@@ -80,42 +80,25 @@ int cmd_run(int argc, char **argv)
     return status;
 }
 
-/* Write through writer to path (stdout if NULL). A regular file is written
- * to a temporary name and renamed, so that a failed write leaves no
- * half-written output; a device or pipe (e.g. /dev/null) is written
- * directly. Returns 0, 1 (write failed) or EXIT_USAGE (cannot open). */
+/* Write through writer to path (stdout if NULL or "-") the safe way of
+ * io/output.h. Returns 0, 1 (the write failed) or EXIT_USAGE (cannot
+ * open). */
 static int write_output(const char *cmd, const char *path, int (*writer)(const void *, FILE *),
                         const void *arg)
 {
-    char tmp[4096];
-    FILE *out = stdout;
-    struct stat sb;
-    const int direct = path && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
-    if (path && direct) {
-        out = fopen(path, "wb");
-        if (!out) {
-            cli_error(cmd, "%s: cannot open: %s", path, strerror(errno));
-            return EXIT_USAGE;
-        }
-    } else if (path) {
-        snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-        out = fopen(tmp, "wb");
-        if (!out) {
-            cli_error(cmd, "%s: cannot create: %s", tmp, strerror(errno));
-            return EXIT_USAGE;
-        }
+    output_t o;
+    char err[OUTPUT_PATH_MAX + 256];
+    if (output_open(&o, path, err, sizeof err) != 0) {
+        cli_error(cmd, "%s", err);
+        return EXIT_USAGE;
     }
-    const int wrc = writer(arg, out);
-    const int crc = path ? fclose(out) : fflush(out);
-    if (wrc != 0 || crc != 0) {
-        cli_error(cmd, "%s: write failed", path ? path : "stdout");
-        if (path && !direct)
-            remove(tmp);
+    if (writer(arg, o.f) != 0) {
+        cli_error(cmd, "%s: write failed", o.to_stdout ? "standard output" : path);
+        output_abort(&o);
         return 1;
     }
-    if (path && !direct && rename(tmp, path) != 0) {
-        cli_error(cmd, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-        remove(tmp);
+    if (output_commit(&o, err, sizeof err) != 0) {
+        cli_error(cmd, "%s", err);
         return 1;
     }
     return 0;
@@ -142,42 +125,35 @@ static int write_contexts(const void *arg, FILE *out)
 static int load_contexts(const char *cmd, const char *path, const mast_forest_t *f,
                          fragment_set_t *set)
 {
-    size_t len;
     char err[1024];
-    /* Contexts of a 2^29-cycle program at N = 1 are large; the limit only
-       guards against reading a device or a runaway file. */
-    unsigned char *buf = (unsigned char *)file_read_all(path, (size_t)1 << 36, &len, err, sizeof err);
-    memset(set, 0, sizeof *set);
-    if (!buf) {
-        cli_error(cmd, "%s", err);
-        return -1;
-    }
-    int rc = context_file_parse(buf, len, 1, set, err, sizeof err);
-    free(buf);
-    if (rc == 0)
-        rc = fragment_set_validate(f, set, err, sizeof err);
+    int rc = context_file_read(path, 1, set, err, sizeof err);
     if (rc != 0) {
+        cli_error(cmd, "%s", err);
+    } else if ((rc = fragment_set_validate(f, set, err, sizeof err)) != 0) {
         cli_error(cmd, "%s: %s", path, err);
-        fragment_set_free(set);
     }
+    if (rc != 0)
+        fragment_set_free(set);
     return rc;
 }
 
 /* Build the trace sequentially (fragment == 0) or from fragment contexts
  * of that length with a.threads threads. */
 static int build(vm_t *vm, const exec_args_t *a, uint64_t fragment, main_trace_t *t, char *msg,
-                 size_t len)
+                 size_t len, progress_t *pg)
 {
     if (fragment == 0) {
         if (trace_build_sequential(vm, t) == 0)
             return 0;
     } else {
         fragment_set_t set;
-        const int rc = fragment_record(vm, fragment, &set);
+        const int rc = fragment_record_progress(vm, fragment, &set, progress_fragment, pg);
         int brc = -1;
         char err[512] = "";
         if (rc == 0)
-            brc = fragment_build_trace(vm->f, vm->file, &set, a->threads, t, err, sizeof err);
+            brc = fragment_build_trace_progress(vm->f, vm->file, &set, a->threads, t, err,
+                                                sizeof err, progress_fragment, pg);
+        progress_clear(pg);
         fragment_set_free(&set);
         if (rc == 0 && brc == 0)
             return 0;
@@ -193,23 +169,9 @@ static int build(vm_t *vm, const exec_args_t *a, uint64_t fragment, main_trace_t
     return -1;
 }
 
-static const char *const core_col_names[CORE_WIDTH] = {
-    "clk", "ctx", "fn_hash[0]", "fn_hash[1]", "fn_hash[2]", "fn_hash[3]", "addr",
-    "op_bits[0]", "op_bits[1]", "op_bits[2]", "op_bits[3]", "op_bits[4]", "op_bits[5]",
-    "op_bits[6]", "h[0]", "h[1]", "h[2]", "h[3]", "h[4]", "h[5]", "h[6]", "h[7]", "in_span",
-    "group_count", "op_index", "batch_flags[0]", "batch_flags[1]", "batch_flags[2]",
-    "op_bits_extra[0]", "op_bits_extra[1]", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
-    "s9", "s10", "s11", "s12", "s13", "s14", "s15", "b0", "b1", "stack_h0",
-};
-
-static const char *col_name(int c)
-{
-    return c < CORE_WIDTH ? core_col_names[c] : c < 51 ? "range checker" : c < 71 ? "chiplets"
-                                                                                : "padding";
-}
-
 /* Build both ways for one fragment length; print the first difference. */
-static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t *seq, int *diff)
+static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t *seq, int *diff,
+                     progress_t *pg)
 {
     mast_forest_t f;
     exec_args_t copy = *a;
@@ -218,7 +180,7 @@ static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t
         return -1;
     main_trace_t par;
     char msg[1024];
-    int rc = build(vm, a, fragment, &par, msg, sizeof msg);
+    int rc = build(vm, a, fragment, &par, msg, sizeof msg, a->all_fragments ? NULL : pg);
     if (rc != 0) {
         fprintf(stderr, "%s\n", msg);
     } else {
@@ -233,7 +195,7 @@ static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t
                 if (par.cols[(uint64_t)c * par.len + r] != seq->cols[(uint64_t)c * seq->len + r]) {
                     printf("fragment %llu: first difference at row %llu, column %d (%s): "
                            "parallel %llu, sequential %llu\n", (unsigned long long)fragment,
-                           (unsigned long long)r, c, col_name(c),
+                           (unsigned long long)r, c, trace_column_name(c),
                            (unsigned long long)par.cols[(uint64_t)c * par.len + r],
                            (unsigned long long)seq->cols[(uint64_t)c * seq->len + r]);
                     *diff = 1;
@@ -248,9 +210,11 @@ static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t
 int cmd_check(int argc, char **argv)
 {
     if (cli_help(argc, argv, "usage: fragtrace check FILE [inputs] [--fragment N | --all-fragments] [--threads T]\n"
+                 "                       [--max-cycles N] [--quiet]\n"
                  "Builds the trace sequentially and from fragment contexts (length N, default\n"
                  "4096; --all-fragments: every N from 1 to the number of program rows) and\n"
-                 "prints 'identical', or the first differing row and column (exit 1)."))
+                 "prints 'identical', or the first differing row and column (exit 1). On a\n"
+                 "terminal a progress line shows on stderr (not with --quiet)."))
         return 0;
     exec_args_t a;
     mast_forest_t f;
@@ -260,7 +224,9 @@ int cmd_check(int argc, char **argv)
     main_trace_t seq;
     char msg[1024];
     int status = 0;
-    if (build(vm, &a, 0, &seq, msg, sizeof msg) != 0) {
+    progress_t pg;
+    progress_init(&pg, "check", a.quiet);
+    if (build(vm, &a, 0, &seq, msg, sizeof msg, &pg) != 0) {
         fprintf(stderr, "%s\n", msg);
         status = 1;
     } else {
@@ -268,9 +234,13 @@ int cmd_check(int argc, char **argv)
         const uint64_t first = a.all_fragments ? 1 : a.fragment;
         const uint64_t last = a.all_fragments ? (rows > 0 ? rows : 1) : a.fragment;
         int diff = 0;
-        for (uint64_t n = first; n <= last && !diff && status == 0; n++)
-            if (check_one(&a, n, &seq, &diff) != 0)
+        for (uint64_t n = first; n <= last && !diff && status == 0; n++) {
+            if (a.all_fragments)
+                progress_update(&pg, 2, "fragment lengths", n - 1, last, "lengths");
+            if (check_one(&a, n, &seq, &diff, &pg) != 0)
                 status = 1;
+        }
+        progress_clear(&pg);
         if (status == 0 && !diff && a.all_fragments)
             printf("identical (%llu rows; fragment lengths %llu to %llu)\n",
                    (unsigned long long)seq.len, (unsigned long long)first,
@@ -290,14 +260,15 @@ int cmd_check(int argc, char **argv)
 int cmd_trace(int argc, char **argv)
 {
     if (cli_help(argc, argv, "usage: fragtrace trace FILE [inputs] [--sequential | --fragment N] [--threads T]\n"
-                 "                       [-o OUT] [--format csv|bin]\n"
+                 "                       [--max-cycles N] [-o OUT] [--format csv|bin] [--quiet]\n"
                  "       fragtrace trace FILE --from-contexts CTX [--threads T] [-o OUT]\n"
-                 "                       [--format csv|bin]\n"
+                 "                       [--format csv|bin] [--quiet]\n"
                  "Builds the main trace of FILE (inputs as for 'fragtrace run'): by default from\n"
                  "fragment contexts of N = 4096 cycles with T = online CPUs threads, or\n"
                  "sequentially; both give the same trace. --from-contexts builds it from a file\n"
                  "that 'fragtrace contexts' wrote for FILE, without running the program. Writes it\n"
-                 "to OUT (default stdout): csv is the vectors' format (72 canonical decimals\n"
+                 "to OUT (default or '-': stdout; a temporary file renamed over OUT when complete,\n"
+                 "spec/trace-format.md): csv is the vectors' format (72 canonical decimals\n"
                  "per row, no header); bin is spec/trace-format.md. Columns 49-71 (range\n"
                  "checker, chiplets) are zero until the chiplets are implemented."))
         return 0;
@@ -318,16 +289,24 @@ int cmd_trace(int argc, char **argv)
             return EXIT_USAGE;
         }
         char err[512];
-        built = fragment_build_trace(vm->f, a.file, &set, a.threads, &t, err, sizeof err);
+        progress_t pg;
+        progress_init(&pg, "trace", a.quiet);
+        built = fragment_build_trace_progress(vm->f, a.file, &set, a.threads, &t, err, sizeof err,
+                                              progress_fragment, &pg);
+        progress_clear(&pg);
         if (built != 0)
             snprintf(msg, sizeof msg, "fragtrace: trace: %s: %s", a.from_contexts, err);
         fragment_set_free(&set);
     } else {
-        built = build(vm, &a, a.sequential ? 0 : a.fragment, &t, msg, sizeof msg);
+        progress_t pg;
+        progress_init(&pg, "trace", a.quiet);
+        built = build(vm, &a, a.sequential ? 0 : a.fragment, &t, msg, sizeof msg, &pg);
     }
     if (built != 0) {
         fprintf(stderr, "%s\n", msg);
-        status = 1;
+        /* Contexts that validate but do not chain up are malformed input,
+           as when the reader refuses them; a program that fails is 1. */
+        status = a.from_contexts ? EXIT_USAGE : 1;
     } else {
         status = write_output("trace", a.out, write_trace, &(trace_output_t){ &t, a.binary });
         main_trace_free(&t);
@@ -339,7 +318,8 @@ int cmd_trace(int argc, char **argv)
 
 int cmd_contexts(int argc, char **argv)
 {
-    if (cli_help(argc, argv, "usage: fragtrace contexts FILE [inputs] [--fragment N] -o CTX\n"
+    if (cli_help(argc, argv, "usage: fragtrace contexts FILE [inputs] [--fragment N] [--max-cycles N] -o CTX\n"
+                 "                          [--quiet]\n"
                  "Runs FILE (inputs as for 'fragtrace run') once, recording a fragment context\n"
                  "every N cycles (default 4096), and writes them to CTX in the format of\n"
                  "spec/fragment-context.md; 'fragtrace trace FILE --from-contexts CTX' builds the\n"
@@ -351,13 +331,16 @@ int cmd_contexts(int argc, char **argv)
     if (!vm)
         return EXIT_USAGE;
     int status = 0;
-    if (!a.out || a.from_contexts || a.sequential || a.all_fragments) {
-        cli_error("contexts", "expected -o CTX, and none of --from-contexts, --sequential, "
-                  "--all-fragments");
+    if (!a.out) { /* the other options are checked by program_open */
+        cli_error("contexts", "expected -o CTX (use -o - for standard output)");
         status = EXIT_USAGE;
     } else {
         fragment_set_t set;
-        if (fragment_record(vm, a.fragment, &set) != 0) {
+        progress_t pg;
+        progress_init(&pg, "contexts", a.quiet);
+        const int rc = fragment_record_progress(vm, a.fragment, &set, progress_fragment, &pg);
+        progress_clear(&pg);
+        if (rc != 0) {
             print_vm_error(vm);
             status = 1;
         } else {

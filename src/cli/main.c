@@ -1,6 +1,7 @@
 /*
  * main.c - fragtrace entry point: dispatches to a subcommand.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static const char usage[] =
     "  run FILE [--stack V,..] [--advice-stack V,..] [--inputs F] [--max-cycles N]\n"
     "                   run FILE; print the 16 stack outputs, cycles, program hash\n"
     "  trace FILE [inputs] [--sequential | --fragment N] [--threads T] [-o OUT]\n"
-    "        [--format csv|bin]   write the main trace (72 columns)\n"
+    "        [--format csv|bin] [--quiet]   write the main trace (72 columns)\n"
     "  trace FILE --from-contexts CTX [--threads T] [-o OUT] [--format csv|bin]\n"
     "                   build the trace from saved fragment contexts\n"
     "  contexts FILE [inputs] [--fragment N] -o CTX\n"
@@ -56,6 +57,20 @@ void cli_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Whatever a command printed must have reached standard output: a full
+ * disk, a closed descriptor or a reader that went away is a failure (exit
+ * 1), reported once, unless the command already failed. */
+static int finish_stdout(const char *cmd, int status)
+{
+    errno = 0;
+    const int bad = fflush(stdout) != 0 || ferror(stdout);
+    if (bad && status == 0) {
+        cli_error(cmd, "cannot write to standard output: %s", strerror(errno ? errno : EIO));
+        return 1;
+    }
+    return status;
+}
+
 struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -82,11 +97,11 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
         fputs(usage, stdout);
-        return 0;
+        return finish_stdout(name, 0);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(name, commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+            return finish_stdout(name, commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "fragtrace: unknown command '%s' (try 'fragtrace --help')\n", name);
     return EXIT_USAGE;
 }

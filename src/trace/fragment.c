@@ -5,6 +5,7 @@
 #include "util/grow.h"
 
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +69,19 @@ static int snapshot(const vm_t *vm, uint64_t rows, fragment_ctx_t *c)
     return c->ovf && c->conts && c->blocks ? 0 : -1;
 }
 
+typedef struct {
+    fragment_set_t *set;
+    fragment_progress_fn progress;
+    void *progress_ctx;
+} recording_t;
+
 /* on_boundary: snapshot the state before row vm->clk. */
 static int capture(void *arg, vm_t *vm)
 {
-    fragment_set_t *set = arg;
+    recording_t *rec = arg;
+    fragment_set_t *set = rec->set;
+    if (rec->progress)
+        rec->progress(rec->progress_ctx, FRAGMENT_PHASE_RECORD, vm->clk, 0);
     if (grow_array((void **)&set->frags, &set->cap, set->n + 1, sizeof *set->frags, 16) != 0)
         return -1;
     fragment_ctx_t *c = &set->frags[set->n++];
@@ -84,12 +94,19 @@ static int capture(void *arg, vm_t *vm)
 
 int fragment_record(vm_t *vm, uint64_t fragment_len, fragment_set_t *set)
 {
+    return fragment_record_progress(vm, fragment_len, set, NULL, NULL);
+}
+
+int fragment_record_progress(vm_t *vm, uint64_t fragment_len, fragment_set_t *set,
+                             fragment_progress_fn progress, void *progress_ctx)
+{
     memset(set, 0, sizeof *set);
     set->program_hash = mast_program_hash(vm->f);
     set->fragment_len = fragment_len;
+    recording_t rec = { set, progress, progress_ctx };
     vm->fragment_len = fragment_len;
     vm->on_boundary = capture;
-    vm->boundary_ctx = set;
+    vm->boundary_ctx = &rec;
     int rc = vm_run(vm, NULL, NULL);
     vm->on_boundary = NULL;
     vm->record = NULL; /* it pointed into set->frags */
@@ -342,9 +359,19 @@ typedef struct {
     uint64_t halt_from;       /* the HALT rows [halt_from, len - 1) */
     felt_t halt[CORE_WIDTH];  /* their columns (clk set per row) */
     pthread_mutex_t lock;
+    pthread_cond_t worker_done; /* signalled as each worker leaves */
+    unsigned running;           /* workers not finished yet */
     int failed;
     char err[512];
 } build_job_t;
+
+static void worker_leaves(build_job_t *job)
+{
+    pthread_mutex_lock(&job->lock);
+    job->running--;
+    pthread_cond_signal(&job->worker_done);
+    pthread_mutex_unlock(&job->lock);
+}
 
 static void *build_worker(void *arg)
 {
@@ -358,6 +385,7 @@ static void *build_worker(void *arg)
         pthread_mutex_unlock(&job->lock);
         free(vm);
         free(ts);
+        worker_leaves(job);
         return NULL;
     }
     ts->cols = job->sink.cols;
@@ -428,11 +456,44 @@ static void *build_worker(void *arg)
     vm_free(vm);
     free(vm);
     free(ts);
+    worker_leaves(job);
     return NULL;
 }
 
 int fragment_build_trace(const mast_forest_t *f, const char *file, const fragment_set_t *set,
                          unsigned threads, main_trace_t *out, char *err, size_t err_len)
+{
+    return fragment_build_trace_progress(f, file, set, threads, out, err, err_len, NULL, NULL);
+}
+
+/* Wait for the workers, reporting progress every quarter second. */
+static void wait_for_workers(build_job_t *job, fragment_progress_fn progress, void *progress_ctx)
+{
+    pthread_mutex_lock(&job->lock);
+    while (job->running > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&job->worker_done, &job->lock, &until);
+        if (progress && job->running > 0) {
+            const uint64_t n = job->set->n;
+            const uint64_t taken = job->next < n ? job->next : n;
+            pthread_mutex_unlock(&job->lock);
+            progress(progress_ctx, FRAGMENT_PHASE_BUILD, taken, n);
+            pthread_mutex_lock(&job->lock);
+        }
+    }
+    pthread_mutex_unlock(&job->lock);
+}
+
+int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
+                                  const fragment_set_t *set, unsigned threads, main_trace_t *out,
+                                  char *err, size_t err_len, fragment_progress_fn progress,
+                                  void *progress_ctx)
 {
     out->cols = NULL;
     out->len = 0;
@@ -475,19 +536,28 @@ int fragment_build_trace(const mast_forest_t *f, const char *file, const fragmen
     vm_halt_row(end_vm, job.halt_from, job.halt);
     job.n_jobs = set->n + (len - 1 - job.halt_from + HALT_CHUNK - 1) / HALT_CHUNK;
     pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.worker_done, NULL);
     if (threads < 1)
         threads = 1;
     if (threads > 256)
         threads = 256;
     pthread_t tid[256];
     unsigned started = 0;
+    job.running = threads;
     for (unsigned t = 0; t < threads; t++)
         if (pthread_create(&tid[t], NULL, build_worker, &job) == 0)
             started++;
-    if (started == 0)
+    pthread_mutex_lock(&job.lock);
+    job.running -= threads - started; /* those that never started */
+    pthread_mutex_unlock(&job.lock);
+    if (started == 0) {
+        job.running = 1;
         build_worker(&job);
+    }
+    wait_for_workers(&job, progress, progress_ctx);
     for (unsigned t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
+    pthread_cond_destroy(&job.worker_done);
     pthread_mutex_destroy(&job.lock);
     if (job.failed) {
         snprintf(err, err_len, "%s", job.err);

@@ -66,6 +66,17 @@ void fragment_set_free(fragment_set_t *set);
  * fragment_len cycles. Returns 0, or -1 with vm->err set. */
 int fragment_record(vm_t *vm, uint64_t fragment_len, fragment_set_t *set);
 
+/* Progress of long work, for a caller that shows it: phase 0 recording
+ * (done = cycles so far, total = 0: unknown), phase 1 building (done =
+ * fragments taken by the threads, total = all of them). Called on the
+ * calling thread only; it must be cheap and must not fail. */
+typedef void (*fragment_progress_fn)(void *ctx, int phase, uint64_t done, uint64_t total);
+enum { FRAGMENT_PHASE_RECORD, FRAGMENT_PHASE_BUILD };
+
+/* fragment_record, reporting after each context. */
+int fragment_record_progress(vm_t *vm, uint64_t fragment_len, fragment_set_t *set,
+                             fragment_progress_fn progress, void *progress_ctx);
+
 /* Check a set against forest f before building: the program hash, the
  * number of fragments and each context's clk, sizes and references.
  * Returns 0, or -1 with a message in err. */
@@ -79,5 +90,12 @@ int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, cha
  * rejected. Returns 0, or -1 with a message in err. */
 int fragment_build_trace(const mast_forest_t *f, const char *file, const fragment_set_t *set,
                          unsigned threads, main_trace_t *out, char *err, size_t err_len);
+
+/* fragment_build_trace, reporting a few times a second while the threads
+ * work. */
+int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
+                                  const fragment_set_t *set, unsigned threads, main_trace_t *out,
+                                  char *err, size_t err_len, fragment_progress_fn progress,
+                                  void *progress_ctx);
 
 #endif
