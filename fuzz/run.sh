@@ -1,16 +1,18 @@
 #!/bin/sh
-# run.sh SECONDS OUTDIR - run the AFL++ campaigns (boundary, parse, context)
-# side by side for SECONDS each, from the seed corpora in fuzz/corpus/,
+# run.sh SECONDS OUTDIR [HARNESS...] - run the AFL++ campaigns (default:
+# boundary, parse, context) side by side for SECONDS each, from the seed corpora in fuzz/corpus/,
 # then print one line per campaign (executions, paths found, crashes,
 # hangs) and copy any finding to OUTDIR/findings/ (minimise it with
 # afl-tmin before adding it to fuzz/regressions/). Exit 1 on any finding.
 set -u
 secs=$1
 out=$2
+shift 2
+harnesses=${*:-boundary parse context}
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_SKIP_CRASHES=1 AFL_NO_WARN_INSTABILITY=1
 pids=
-for h in boundary parse context; do
+for h in $harnesses; do
     rm -rf "$out/out/$h"
     mkdir -p "$out/out/$h"
     dict=
@@ -24,7 +26,7 @@ done
 for p in $pids; do wait "$p"; done
 status=0
 printf '%-10s %12s %8s %8s %6s %10s\n' harness execs paths crashes hangs execs/s
-for h in boundary parse context; do
+for h in $harnesses; do
     s="$out/out/$h/default/fuzzer_stats"
     if [ ! -f "$s" ]; then
         echo "$h: no fuzzer_stats; see $out/out/$h.log" >&2
