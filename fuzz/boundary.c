@@ -254,7 +254,7 @@ static int traces_equal(const main_trace_t *a, const main_trace_t *b)
         return 0;
     }
     for (uint64_t r = 0; r < a->len; r++)
-        for (int c = 0; c < TRACE_WIDTH; c++)
+        for (int c = 0; c < TRACE_NUM_COLUMNS; c++)
             if (a->cols[(uint64_t)c * a->len + r] != b->cols[(uint64_t)c * b->len + r]) {
                 fprintf(stderr, "first difference at row %llu, column %d: %llu, %llu\n",
                         (unsigned long long)r, c,

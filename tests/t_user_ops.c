@@ -85,7 +85,8 @@ static int check(const op_case_t *c)
     row_buffer_init(&rows);
     /* Ops that grow the stack leave it deeper than 16, which ends the
        program with an error after all rows are produced: fine here. */
-    int ok = vm_run(vm, row_buffer_sink, &rows) == 0 || vm->err.kind == XERR_OUTPUT_STACK_OVERFLOW;
+    const vm_tracer_t tracer = { .ctx = &rows, .row = row_buffer_sink };
+    int ok = vm_run(vm, &tracer) == 0 || vm->err.kind == XERR_OUTPUT_STACK_OVERFLOW;
     if (!ok) {
         vm_format_error(vm, text, sizeof text);
         tap_diag("%s", text);
@@ -93,17 +94,17 @@ static int check(const op_case_t *c)
     /* The checked op's row: the last in_span row; its effect shows on the next row. */
     uint64_t last = 0;
     for (uint64_t r = 0; ok && r < rows.n; r++)
-        if (rows.rows[r * CORE_WIDTH + COL_IN_SPAN] == 1)
+        if (rows.rows[r * TRACE_CORE_WIDTH + TRACE_COL_IN_SPAN] == 1)
             last = r;
     for (int i = 0; ok && i < 6; i++) {
-        const felt_t h = rows.rows[last * CORE_WIDTH + COL_HASHER + 2 + i];
+        const felt_t h = rows.rows[last * TRACE_CORE_WIDTH + TRACE_COL_HASHER_STATE + 2 + i];
         if (h != c->helpers[i]) {
             tap_diag("%s: helper %d = %" PRIu64 ", expected %" PRIu64, c->ops, i, h, c->helpers[i]);
             ok = 0;
         }
     }
     for (int i = 0; ok && i < c->n_out; i++) {
-        const felt_t s = rows.rows[(last + 1) * CORE_WIDTH + COL_STACK + i];
+        const felt_t s = rows.rows[(last + 1) * TRACE_CORE_WIDTH + TRACE_COL_STACK_TOP + i];
         if (s != c->out[i]) {
             tap_diag("%s: s%d = %" PRIu64 ", expected %" PRIu64, c->ops, i, s, c->out[i]);
             ok = 0;
@@ -132,11 +133,12 @@ int main(void)
     vm_init(vm, &f, "t", NULL, 0, NULL, 0);
     row_buffer_t rows;
     row_buffer_init(&rows);
-    vm_run(vm, row_buffer_sink, &rows);
+    const vm_tracer_t tracer2 = { .ctx = &rows, .row = row_buffer_sink };
+    vm_run(vm, &tracer2);
     /* rows: 0 SPAN, 1 push(1), 2 push(2), 3 drop, 4 drop, 5 END */
-    const felt_t *r2 = &rows.rows[2 * CORE_WIDTH], *r3 = &rows.rows[3 * CORE_WIDTH];
-    tap_ok(r2[COL_B0] == 17 && r2[COL_B1] == 1 && r2[COL_STACK_H0] == 1 && r3[COL_B0] == 18 &&
-           r3[COL_B1] == 2 && r3[COL_STACK_H0] == (FELT_P + 1) / 2,
+    const felt_t *r2 = &rows.rows[2 * TRACE_CORE_WIDTH], *r3 = &rows.rows[3 * TRACE_CORE_WIDTH];
+    tap_ok(r2[TRACE_COL_STACK_B0] == 17 && r2[TRACE_COL_STACK_B1] == 1 && r2[TRACE_COL_STACK_H0] == 1 && r3[TRACE_COL_STACK_B0] == 18 &&
+           r3[TRACE_COL_STACK_B1] == 2 && r3[TRACE_COL_STACK_H0] == (FELT_P + 1) / 2,
            "b0, b1 (clk of the push) and h0 = 1/(b0-16) as the table grows");
     row_buffer_free(&rows);
     vm_free(vm);

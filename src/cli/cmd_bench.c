@@ -52,7 +52,7 @@ static double time_stage(exec_args_t *a, stage_t stage, unsigned threads, uint64
     switch (stage) {
     case STAGE_FAST:
         t0 = now();
-        rc = vm_run(vm, NULL, NULL);
+        rc = vm_run(vm, NULL);
         t = now() - t0;
         break;
     case STAGE_RECORD:
@@ -108,7 +108,7 @@ static void *store_loop(void *arg)
  * rows (allocated as the builders allocate theirs) with `threads` threads. */
 static double time_store(uint64_t len, unsigned threads)
 {
-    const size_t bytes = (size_t)len * CORE_WIDTH * sizeof(felt_t);
+    const size_t bytes = (size_t)len * TRACE_CORE_WIDTH * sizeof(felt_t);
     felt_t *cols = trace_cols_alloc(len);
     unsigned char *buf = (unsigned char *)cols;
     if (!buf)

@@ -39,10 +39,6 @@
 #define VECTORS_DEFAULT "../shared/vectors/miden-v0.19.0"
 #define META_MAX ((size_t)1 << 24)
 
-/* The layout fragtrace's buffers use is the layout this command names. */
-_Static_assert(TRACE_NUM_COLUMNS == TRACE_WIDTH, "main trace width");
-_Static_assert(TRACE_CORE_WIDTH == CORE_WIDTH, "core width");
-
 /*
  * What fragtrace computes, and so what conform compares below the random
  * row: columns [0, CONFORM_COLUMNS). Today the core (system, decoder,

@@ -65,7 +65,7 @@ int cmd_run(int argc, char **argv)
     if (!vm)
         return EXIT_USAGE;
     int status = 0;
-    if (vm_run(vm, NULL, NULL) != 0) {
+    if (vm_run(vm, NULL) != 0) {
         print_vm_error(vm);
         status = 1;
     } else {
@@ -162,10 +162,8 @@ static int build(vm_t *vm, const exec_args_t *a, uint64_t fragment, main_trace_t
             return -1;
         }
     }
-    if (vm->err.kind != XERR_NONE)
-        vm_format_error(vm, msg, len);
-    else
-        snprintf(msg, len, "fragtrace: trace: out of memory");
+    /* Every failure of the executor and the builders sets vm->err. */
+    vm_format_error(vm, msg, len);
     return -1;
 }
 
@@ -191,7 +189,7 @@ static int check_one(const exec_args_t *a, uint64_t fragment, const main_trace_t
             *diff = 1;
         }
         for (uint64_t r = 0; !*diff && r < par.len; r++)
-            for (int c = 0; c < TRACE_WIDTH; c++)
+            for (int c = 0; c < TRACE_NUM_COLUMNS; c++)
                 if (par.cols[(uint64_t)c * par.len + r] != seq->cols[(uint64_t)c * seq->len + r]) {
                     printf("fragment %llu: first difference at row %llu, column %d (%s): "
                            "parallel %llu, sequential %llu\n", (unsigned long long)fragment,

@@ -5,7 +5,6 @@
 #include "exec.h"
 #include "util/grow.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,147 +12,14 @@
 #include "exec/addr.h"
 #include "exec/user_ops.h"
 
-/* ------------------------------------------------------------------ */
-/* Errors                                                              */
-
-void vm_fail(vm_t *vm, exec_error_kind_t kind, uint32_t line, uint32_t col, const char *op,
-             const char *fmt, ...)
-{
-    if (vm->err.kind != XERR_NONE)
-        return;
-    vm->err.kind = kind;
-    vm->err.clk = vm->clk;
-    vm->err.line = line;
-    vm->err.col = col;
-    snprintf(vm->err.op, sizeof vm->err.op, "%s", op);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(vm->err.msg, sizeof vm->err.msg, fmt, ap);
-    va_end(ap);
-}
-
-void vm_format_error(const vm_t *vm, char *buf, size_t len)
-{
-    if (vm->err.line)
-        snprintf(buf, len, "%s:%u:%u: clk %llu: '%s': %s", vm->file, vm->err.line, vm->err.col,
-                 (unsigned long long)vm->err.clk, vm->err.op, vm->err.msg);
-    else
-        snprintf(buf, len, "%s: clk %llu: '%s': %s", vm->file, (unsigned long long)vm->err.clk,
-                 vm->err.op, vm->err.msg);
-}
-
-/* ------------------------------------------------------------------ */
-/* External inputs: recorded while recording, replayed while building  */
-
-int replay_append(replay_t *r, felt_t v)
-{
-    if (grow_array((void **)&r->vals, &r->cap, r->n + 1, sizeof *r->vals, 16) != 0)
-        return -1;
-    r->vals[r->n++] = v;
-    return 0;
-}
-
-void replay_free(replay_t *r)
-{
-    free(r->vals);
-    r->vals = NULL;
-    r->n = r->cap = r->pos = 0;
-}
-
-static int replay_take(vm_t *vm, felt_t *out)
-{
-    if (vm->replay->pos >= vm->replay->n) {
-        vm_fail(vm, XERR_CONTEXT, 0, 0, "replay", "the fragment context's replay ends early "
-                "(corrupt or mismatched context)");
-        return -1;
-    }
-    *out = vm->replay->vals[vm->replay->pos++];
-    return 0;
-}
-
-static int record(vm_t *vm, felt_t v)
-{
-    if (vm->record && replay_append(vm->record, v) != 0) {
-        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "record", "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-int vm_mem_read(vm_t *vm, uint32_t addr, felt_t *out)
-{
-    if (vm->replay)
-        return replay_take(vm, out);
-    *out = memory_read(&vm->mem, vm->ctx, addr);
-    return record(vm, *out);
-}
-
-int vm_mem_write(vm_t *vm, uint32_t addr, felt_t v)
-{
-    if (vm->replay)
-        return 0;
-    if (memory_write(&vm->mem, vm->ctx, addr, v) != 0) {
-        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "memory", "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-int vm_adv_pop(vm_t *vm, felt_t *out)
-{
-    if (vm->replay)
-        return replay_take(vm, out) == 0 ? 0 : -1;
-    if (advice_pop(&vm->adv, out) != 0)
-        return 1;
-    return record(vm, *out);
-}
-
-int vm_adv_available(const vm_t *vm, size_t n)
-{
-    return vm->replay != NULL || vm->adv.n >= n;
-}
-
-/* ------------------------------------------------------------------ */
-/* Set-up                                                              */
-
-int vm_init(vm_t *vm, const mast_forest_t *f, const char *file, const felt_t *stack_inputs,
-            uint32_t n_stack, const felt_t *advice_stack, size_t n_advice)
-{
-    memset(vm, 0, sizeof *vm);
-    vm->f = f;
-    vm->file = file;
-    vm->max_cycles = MAX_CYCLES_DEFAULT;
-    vm->stop_clk = UINT64_MAX;
-    vm->hasher_addr = 1;
-    opstack_init(&vm->stack, stack_inputs, n_stack);
-    memory_init(&vm->mem);
-    advice_init(&vm->adv);
-    if (advice_set_stack(&vm->adv, advice_stack, n_advice) != 0)
-        return -1;
-    if (grow_array((void **)&vm->conts, &vm->cap_conts, 1, sizeof *vm->conts, 64) != 0 ||
-        grow_array((void **)&vm->blocks, &vm->cap_blocks, 1, sizeof *vm->blocks, 64) != 0)
-        return -1;
-    vm->conts[0].kind = K_START;
-    vm->conts[0].node = f->entry;
-    vm->n_conts = 1;
-    return 0;
-}
-
-void vm_free(vm_t *vm)
-{
-    memory_free(&vm->mem);
-    advice_free(&vm->adv);
-    free(vm->conts);
-    free(vm->blocks);
-    vm->conts = NULL;
-    vm->blocks = NULL;
-}
-
 static int push_cont(vm_t *vm, cont_kind_t kind, uint32_t node)
 {
     if (grow_array((void **)&vm->conts, &vm->cap_conts, vm->n_conts + 1, sizeof *vm->conts,
-                   64) != 0)
+                   64) != 0) {
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "continuation",
+                "out of memory growing the continuation stack");
         return -1;
+    }
     vm->conts[vm->n_conts].kind = (uint8_t)kind;
     vm->conts[vm->n_conts].node = node;
     vm->n_conts++;
@@ -184,11 +50,11 @@ static felt_t depth_inverse(vm_t *vm, uint64_t depth)
 static void stack_columns(vm_t *vm, felt_t *r)
 {
     for (int i = 0; i < STACK_TOP; i++)
-        r[COL_STACK + i] = vm->stack.s[i];
+        r[TRACE_COL_STACK_TOP + i] = vm->stack.s[i];
     const uint64_t depth = opstack_depth(&vm->stack);
-    r[COL_B0] = depth;
-    r[COL_B1] = opstack_b1(&vm->stack);
-    r[COL_STACK_H0] = depth_inverse(vm, depth);
+    r[TRACE_COL_STACK_B0] = depth;
+    r[TRACE_COL_STACK_B1] = opstack_b1(&vm->stack);
+    r[TRACE_COL_STACK_H0] = depth_inverse(vm, depth);
 }
 
 /* Start a row: system and stack columns hold the state before the row's
@@ -201,49 +67,49 @@ static void row_begin(vm_t *vm)
     /* Decoder columns start at zero (system and stack columns are all set
        below). Plain stores: a memset here became `rep stos`, which cost
        more than the rest of the row. */
-    for (int c = COL_ADDR; c < COL_STACK; c += 4) {
+    for (int c = TRACE_COL_ADDR; c < TRACE_COL_STACK_TOP; c += 4) {
         r[c] = 0;
         r[c + 1] = 0;
         r[c + 2] = 0;
         r[c + 3] = 0;
     }
-    r[COL_CLK] = vm->clk;
-    r[COL_CTX] = vm->ctx;
+    r[TRACE_COL_CLK] = vm->clk;
+    r[TRACE_COL_CTX] = vm->ctx;
     for (int k = 0; k < 4; k++)
-        r[COL_FN_HASH + k] = vm->fn_hash.v[k];
+        r[TRACE_COL_FN_HASH + k] = vm->fn_hash.v[k];
     stack_columns(vm, r);
 }
 
 static void set_opcode(felt_t *r, uint8_t opcode)
 {
     for (int i = 0; i < 7; i++)
-        r[COL_OP_BITS + i] = (opcode >> i) & 1;
+        r[TRACE_COL_OP_BITS + i] = (opcode >> i) & 1;
     const unsigned b6 = (opcode >> 6) & 1, b5 = (opcode >> 5) & 1, b4 = (opcode >> 4) & 1;
-    r[COL_OP_BITS_EXTRA] = b6 & (1 - b5) & b4;
-    r[COL_OP_BITS_EXTRA + 1] = b6 & b5;
+    r[TRACE_COL_OP_BITS_EXTRA] = b6 & (1 - b5) & b4;
+    r[TRACE_COL_OP_BITS_EXTRA + 1] = b6 & b5;
 }
 
 static void set_h_words(felt_t *r, word_t a, word_t b)
 {
     for (int k = 0; k < 4; k++) {
-        r[COL_HASHER + k] = a.v[k];
-        r[COL_HASHER + 4 + k] = b.v[k];
+        r[TRACE_COL_HASHER_STATE + k] = a.v[k];
+        r[TRACE_COL_HASHER_STATE + 4 + k] = b.v[k];
     }
 }
 
 static void set_batch_flags(felt_t *r, uint64_t groups)
 {
     const uint64_t n = groups < 8 ? groups : 8;
-    r[COL_BATCH_FLAGS] = n == 8;
-    r[COL_BATCH_FLAGS + 1] = n == 4 || n == 1;
-    r[COL_BATCH_FLAGS + 2] = n == 2 || n == 1;
+    r[TRACE_COL_OP_BATCH_FLAGS] = n == 8;
+    r[TRACE_COL_OP_BATCH_FLAGS + 1] = n == 4 || n == 1;
+    r[TRACE_COL_OP_BATCH_FLAGS + 2] = n == 2 || n == 1;
 }
 
-static int row_emit(vm_t *vm, row_sink_fn sink, void *sink_ctx)
+static int row_emit(vm_t *vm)
 {
     for (int k = 0; k < 4; k++)
-        vm->last_h[k] = vm->row[COL_HASHER + k];
-    if (sink && sink(sink_ctx, vm->row) != 0) {
+        vm->last_h[k] = vm->row[TRACE_COL_HASHER_STATE + k];
+    if (!vm->no_rows && vm->tracer->row(vm->tracer->ctx, vm->row) != 0) {
         vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "row", "cannot store the trace row");
         return -1;
     }
@@ -251,24 +117,34 @@ static int row_emit(vm_t *vm, row_sink_fn sink, void *sink_ctx)
     return 0;
 }
 
-void vm_halt_row(vm_t *vm, uint64_t clk, felt_t row[CORE_WIDTH])
+void vm_halt_row(vm_t *vm, uint64_t clk, felt_t row[TRACE_CORE_WIDTH])
 {
-    memset(row, 0, CORE_WIDTH * sizeof *row);
-    row[COL_CLK] = clk;
+    memset(row, 0, TRACE_CORE_WIDTH * sizeof *row);
+    row[TRACE_COL_CLK] = clk;
     set_opcode(row, OP_HALT);
     for (int k = 0; k < 4; k++)
-        row[COL_HASHER + k] = vm->last_h[k];
+        row[TRACE_COL_HASHER_STATE + k] = vm->last_h[k];
     stack_columns(vm, row);
 }
 
 /* ------------------------------------------------------------------ */
 /* Block stack                                                         */
 
-static block_entry_t *push_block(vm_t *vm, uint32_t node, felt_t addr)
+/* Push a block-stack entry for node, hashed by the hasher chiplet in
+ * `rows` rows (8 per control block, 8 per batch of a basic block). NULL
+ * with vm->err set on failure. */
+static block_entry_t *push_block(vm_t *vm, uint32_t node, uint32_t rows)
 {
-    if (grow_array((void **)&vm->blocks, &vm->cap_blocks, vm->n_blocks + 1,
-                   sizeof *vm->blocks, 64) != 0)
+    felt_t addr;
+    const hasher_purpose_t why =
+        vm->f->nodes[node].kind == NODE_BLOCK ? HASH_BASIC_BLOCK : HASH_CONTROL_BLOCK;
+    if (vm_request_hasher(vm, why, node, rows, NULL, &addr) != 0)
         return NULL;
+    if (grow_array((void **)&vm->blocks, &vm->cap_blocks, vm->n_blocks + 1,
+                   sizeof *vm->blocks, 64) != 0) {
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "block", "out of memory growing the block stack");
+        return NULL;
+    }
     block_entry_t *e = &vm->blocks[vm->n_blocks];
     memset(e, 0, sizeof *e);
     e->node = node;
@@ -285,14 +161,6 @@ static block_entry_t *push_block(vm_t *vm, uint32_t node, felt_t addr)
 static felt_t parent_addr(const vm_t *vm)
 {
     return vm->n_blocks ? vm->blocks[vm->n_blocks - 1].addr : 0;
-}
-
-/* Take `rows` rows of the hasher chiplet; returns their first address. */
-static felt_t take_hasher_rows(vm_t *vm, uint64_t rows)
-{
-    const felt_t a = vm->hasher_addr;
-    vm->hasher_addr += rows;
-    return a;
 }
 
 /* ------------------------------------------------------------------ */
@@ -350,7 +218,8 @@ static int read_dyn_target(vm_t *vm, const mast_node_t *n, const char *name, wor
     for (int k = 0; k < 4; k++)
         if (vm_mem_read(vm, (uint32_t)a + (uint32_t)k, &digest->v[k]) != 0)
             return -1;
-    vm->mem.accesses++;
+    if (vm_request_memory(vm, MEM_READ_WORD, (uint32_t)a, digest->v) != 0)
+        return -1;
     *target = resolve_digest(vm, *digest);
     if (*target < 0) {
         char hex[67];
@@ -372,14 +241,15 @@ static int enter_context(vm_t *vm, block_entry_t *e, int syscall, word_t callee)
     e->saved_base = opstack_start_context(&vm->stack);
     if (syscall) {
         vm->ctx = 0;
-        vm->kernel_accesses++;
-        return 0;
+        return vm_request_kernel(vm, callee);
     }
     vm->ctx = vm->clk + 1;
     vm->fn_hash = callee;
     /* A new context's frame pointer cell (FMP_ADDR = 2^32 - 2) starts at 2^31. */
-    vm->mem.accesses++;
-    return vm_mem_write(vm, UINT32_C(0xFFFFFFFE), UINT64_C(1) << 31);
+    const felt_t fmp = UINT64_C(1) << 31;
+    if (vm_request_memory(vm, MEM_WRITE_ELEMENT, UINT32_C(0xFFFFFFFE), &fmp) != 0)
+        return -1;
+    return vm_mem_write(vm, UINT32_C(0xFFFFFFFE), fmp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -392,15 +262,14 @@ static int start_block(vm_t *vm, uint32_t id)
     felt_t *r = vm->row;
     row_begin(vm);
     set_opcode(r, OP_SPAN);
-    r[COL_ADDR] = parent_addr(vm);
+    r[TRACE_COL_ADDR] = parent_addr(vm);
     for (int g = 0; g < BATCH_GROUPS; g++)
-        r[COL_HASHER + g] = b0->groups[g];
+        r[TRACE_COL_HASHER_STATE + g] = b0->groups[g];
     const op_batch_t *last = &vm->f->batches[n->batches_start + n->n_batches - 1];
     const uint64_t total = (uint64_t)8 * (n->n_batches - 1) + last->num_groups;
-    r[COL_GROUP_COUNT] = total;
+    r[TRACE_COL_GROUP_COUNT] = total;
     set_batch_flags(r, total);
-    const felt_t addr = take_hasher_rows(vm, (uint64_t)8 * n->n_batches);
-    if (!push_block(vm, id, addr) || push_cont(vm, K_BLOCK_OP, id) != 0)
+    if (!push_block(vm, id, 8 * n->n_batches) || push_cont(vm, K_BLOCK_OP, id) != 0)
         return -1;
     vm->span.node = id;
     vm->span.batch = 0;
@@ -470,14 +339,14 @@ static int block_op(vm_t *vm)
     felt_t *r = vm->row;
     row_begin(vm);
     set_opcode(r, op->opcode);
-    r[COL_ADDR] = e->addr + (felt_t)8 * sp->batch;
+    r[TRACE_COL_ADDR] = e->addr + (felt_t)8 * sp->batch;
     sp->ops_left = (sp->ops_left - op->opcode) >> 7;
-    r[COL_HASHER] = sp->ops_left;
-    r[COL_HASHER + 1] = e->parent;
-    r[COL_IN_SPAN] = 1;
-    r[COL_GROUP_COUNT] = sp->group_count;
-    r[COL_OP_INDEX] = sp->op - b->indptr[sp->group];
-    if (user_op_execute(vm, op, sp->op + b->first_op, &r[COL_HASHER + 2]) != 0)
+    r[TRACE_COL_HASHER_STATE] = sp->ops_left;
+    r[TRACE_COL_HASHER_STATE + 1] = e->parent;
+    r[TRACE_COL_IN_SPAN] = 1;
+    r[TRACE_COL_GROUP_COUNT] = sp->group_count;
+    r[TRACE_COL_OP_INDEX] = sp->op - b->indptr[sp->group];
+    if (user_op_execute(vm, op, sp->op + b->first_op, &r[TRACE_COL_HASHER_STATE + 2]) != 0)
         return -1;
     span_advance(sp, b, op);
     return after_batch(vm, n);
@@ -492,10 +361,10 @@ static int respan(vm_t *vm)
     felt_t *r = vm->row;
     row_begin(vm);
     set_opcode(r, OP_RESPAN);
-    r[COL_ADDR] = e->addr + (felt_t)8 * sp->batch;
+    r[TRACE_COL_ADDR] = e->addr + (felt_t)8 * sp->batch;
     for (int g = 0; g < BATCH_GROUPS; g++)
-        r[COL_HASHER + g] = next->groups[g];
-    r[COL_GROUP_COUNT] = sp->group_count;
+        r[TRACE_COL_HASHER_STATE + g] = next->groups[g];
+    r[TRACE_COL_GROUP_COUNT] = sp->group_count;
     set_batch_flags(r, sp->group_count);
     sp->group_count--;
     sp->batch++;
@@ -514,15 +383,15 @@ static int end_node(vm_t *vm, int pop_condition)
     felt_t *r = vm->row;
     row_begin(vm);
     set_opcode(r, OP_END);
-    r[COL_ADDR] = e.addr;
+    r[TRACE_COL_ADDR] = e.addr;
     if (n->kind == NODE_BLOCK)
-        r[COL_ADDR] = e.addr + (felt_t)8 * (n->n_batches - 1);
+        r[TRACE_COL_ADDR] = e.addr + (felt_t)8 * (n->n_batches - 1);
     for (int k = 0; k < 4; k++)
-        r[COL_HASHER + k] = n->digest.v[k];
-    r[COL_HASHER + 4] = e.is_loop_body;
-    r[COL_HASHER + 5] = n->kind == NODE_LOOP && e.loop_entered;
-    r[COL_HASHER + 6] = e.is_call;
-    r[COL_HASHER + 7] = e.is_syscall;
+        r[TRACE_COL_HASHER_STATE + k] = n->digest.v[k];
+    r[TRACE_COL_HASHER_STATE + 4] = e.is_loop_body;
+    r[TRACE_COL_HASHER_STATE + 5] = n->kind == NODE_LOOP && e.loop_entered;
+    r[TRACE_COL_HASHER_STATE + 6] = e.is_call;
+    r[TRACE_COL_HASHER_STATE + 7] = e.is_syscall;
     if (pop_condition)
         opstack_pop(&vm->stack);
     if (e.is_call || e.is_syscall) {
@@ -587,27 +456,27 @@ static int start_node(vm_t *vm, uint32_t id)
     felt_t *r = vm->row;
     const word_t zero = { { 0, 0, 0, 0 } };
     row_begin(vm);
-    r[COL_ADDR] = parent_addr(vm);
+    r[TRACE_COL_ADDR] = parent_addr(vm);
     felt_t cond;
     block_entry_t *e;
     switch (n->kind) {
     case NODE_JOIN:
         set_opcode(r, OP_JOIN);
         set_h_words(r, vm->f->nodes[n->child[0]].digest, vm->f->nodes[n->child[1]].digest);
-        if (!push_block(vm, id, take_hasher_rows(vm, 8)))
+        if (!push_block(vm, id, 8))
             return -1;
         return push_cont(vm, K_END, id) || push_cont(vm, K_START, n->child[1]) ||
                push_cont(vm, K_START, n->child[0]) ? -1 : 0;
     case NODE_SPLIT:
         set_opcode(r, OP_SPLIT);
         set_h_words(r, vm->f->nodes[n->child[0]].digest, vm->f->nodes[n->child[1]].digest);
-        if (pop_condition(vm, n, &cond) != 0 || !push_block(vm, id, take_hasher_rows(vm, 8)))
+        if (pop_condition(vm, n, &cond) != 0 || !push_block(vm, id, 8))
             return -1;
         return push_cont(vm, K_END, id) || push_cont(vm, K_START, n->child[cond ? 0 : 1]) ? -1 : 0;
     case NODE_LOOP:
         set_opcode(r, OP_LOOP);
         set_h_words(r, vm->f->nodes[n->child[0]].digest, zero);
-        if (pop_condition(vm, n, &cond) != 0 || !(e = push_block(vm, id, take_hasher_rows(vm, 8))))
+        if (pop_condition(vm, n, &cond) != 0 || !(e = push_block(vm, id, 8)))
             return -1;
         e->loop_entered = (uint8_t)cond;
         if (!cond)
@@ -624,7 +493,7 @@ static int start_node(vm_t *vm, uint32_t id)
         }
         set_opcode(r, sys ? OP_SYSCALL : OP_CALL);
         set_h_words(r, callee, zero);
-        if (!(e = push_block(vm, id, take_hasher_rows(vm, 8))))
+        if (!(e = push_block(vm, id, 8)))
             return -1;
         e->is_call = !sys;
         e->is_syscall = (uint8_t)sys;
@@ -647,7 +516,7 @@ static int start_node(vm_t *vm, uint32_t id)
             second.v[1] = opstack_b1(&vm->stack);
         }
         set_h_words(r, callee, second);
-        if (!(e = push_block(vm, id, take_hasher_rows(vm, 8))))
+        if (!(e = push_block(vm, id, 8)))
             return -1;
         if (call) {
             e->is_call = 1;
@@ -677,7 +546,7 @@ static int loop_next(vm_t *vm, uint32_t id)
     const word_t repeat_flag = { { 1, 0, 0, 0 } };
     row_begin(vm);
     set_opcode(r, OP_REPEAT);
-    r[COL_ADDR] = vm->blocks[vm->n_blocks - 1].addr;
+    r[TRACE_COL_ADDR] = vm->blocks[vm->n_blocks - 1].addr;
     set_h_words(r, vm->f->nodes[n->child[0]].digest, repeat_flag);
     opstack_pop(&vm->stack);
     return push_cont(vm, K_LOOP_NEXT, id) || push_cont(vm, K_START, n->child[0]) ? -1 : 0;
@@ -710,17 +579,32 @@ static int cont_fits_state(const vm_t *vm, cont_t c)
            (uint64_t)n->ops_start + b->first_op + sp->op < f->n_ops;
 }
 
-int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
+/* No tracer: nothing reported. */
+static const vm_tracer_t no_tracer = { 0 };
+
+static int run(vm_t *vm);
+
+int vm_run(vm_t *vm, const vm_tracer_t *tracer)
 {
-    vm->no_rows = sink == NULL;
-    if (vm->on_boundary) /* the first multiple of fragment_len from here */
-        vm->next_boundary = (vm->clk + vm->fragment_len - 1) / vm->fragment_len * vm->fragment_len;
+    vm->tracer = tracer ? tracer : &no_tracer;
+    const int rc = run(vm);
+    vm->tracer = NULL;
+    return rc;
+}
+
+static int run(vm_t *vm)
+{
+    const vm_tracer_t *t = vm->tracer;
+    const int boundaries = t->boundary != NULL && t->fragment_len > 0;
+    vm->no_rows = t->row == NULL;
+    if (boundaries) /* the first multiple of fragment_len from here */
+        vm->next_boundary = (vm->clk + t->fragment_len - 1) / t->fragment_len * t->fragment_len;
     while (vm->n_conts > 0 && vm->clk < vm->stop_clk) {
-        if (vm->on_boundary && vm->clk == vm->next_boundary) {
-            vm->next_boundary += vm->fragment_len;
-            if (vm->on_boundary(vm->boundary_ctx, vm) != 0) {
-                if (vm->err.kind == XERR_NONE)
-                    vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment", "out of memory");
+        if (boundaries && vm->clk == vm->next_boundary) {
+            vm->next_boundary += t->fragment_len;
+            if (t->boundary(t->ctx, vm) != 0) {
+                vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment",
+                        "out of memory recording a fragment context");
                 return -1;
             }
         }
@@ -744,7 +628,7 @@ int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
             if (vm->no_rows) {
                 /* Fast mode: the batch's ops up to the next stop in one go. */
                 uint64_t end = vm->stop_clk < vm->max_cycles ? vm->stop_clk : vm->max_cycles;
-                if (vm->on_boundary && vm->next_boundary < end)
+                if (boundaries && vm->next_boundary < end)
                     end = vm->next_boundary;
                 rc = block_ops_fast(vm, end);
                 if (rc == 0)
@@ -755,12 +639,9 @@ int vm_run(vm_t *vm, row_sink_fn sink, void *sink_ctx)
             break;
         default: rc = respan(vm); break;
         }
-        if (rc != 0) {
-            if (vm->err.kind == XERR_NONE)
-                vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "exec", "out of memory");
+        if (rc != 0)
             return -1;
-        }
-        if (row_emit(vm, sink, sink_ctx) != 0)
+        if (row_emit(vm) != 0)
             return -1;
     }
     if (vm->n_conts > 0)
@@ -793,8 +674,9 @@ static uint64_t next_pow2(uint64_t x)
 uint64_t vm_trace_length(const vm_t *vm)
 {
     const uint64_t core = vm->clk;
-    const uint64_t kernel_rows = vm->kernel_accesses ? vm->f->n_kernel + vm->kernel_accesses : 0;
-    const uint64_t chiplets = (vm->hasher_addr - 1) + 8 * vm->bitwise_ops + vm->mem.accesses +
+    const chiplet_counts_t *c = &vm->chiplets;
+    const uint64_t kernel_rows = c->kernel_accesses ? vm->f->n_kernel + c->kernel_accesses : 0;
+    const uint64_t chiplets = c->hasher_rows + 8 * c->bitwise_ops + c->mem_accesses +
                               kernel_rows + 1;
     const uint64_t longest = core > chiplets ? core : chiplets;
     const uint64_t len = next_pow2(longest + 1);

@@ -378,6 +378,8 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         s[0] = a64 & 0xFFFFFFFF;
         limbs(a64 & 0xFFFFFFFF, a64 >> 32, h);
         h[4] = helper_inv(vm, felt_sub(0xFFFFFFFF, a64 >> 32));
+        if (vm_request_range(vm, h) != 0)
+            return -1;
         return push(vm, op, a64 >> 32);
     case OP_U32ADD:
         if (check_u32(vm, op, 2, 0) != 0)
@@ -386,7 +388,7 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         limbs(r64 & 0xFFFFFFFF, r64 >> 32, h);
         s[1] = r64 & 0xFFFFFFFF;
         s[0] = r64 >> 32;
-        return 0;
+        return vm_request_range(vm, h);
     case OP_U32ADD3:
         if (check_u32(vm, op, 3, 0) != 0)
             return -1;
@@ -395,7 +397,7 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         opstack_pop(st);
         s[1] = r64 & 0xFFFFFFFF;
         s[0] = r64 >> 32;
-        return 0;
+        return vm_request_range(vm, h);
     case OP_U32SUB:
         if (check_u32(vm, op, 2, op_index) != 0)
             return -1;
@@ -404,7 +406,8 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         s[0] = r64 >> 63;
         h[0] = s[1] & 0xFFFF;
         h[1] = s[1] >> 16;
-        return 0;
+        h[2] = h[3] = 0; /* upstream checks the limbs of (difference, 0) */
+        return vm_request_range(vm, h);
     case OP_U32MUL:
     case OP_U32MADD:
         if (check_u32(vm, op, op->opcode == OP_U32MADD ? 3 : 2, 0) != 0)
@@ -416,7 +419,7 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
             opstack_pop(st);
         s[1] = r64 & 0xFFFFFFFF;
         s[0] = r64 >> 32;
-        return 0;
+        return vm_request_range(vm, h);
     case OP_U32DIV: {
         if (check_u32(vm, op, 2, 0) != 0)
             return -1;
@@ -427,21 +430,22 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         limbs(n - q, d - r - 1, h);
         s[0] = r;
         s[1] = q;
-        return 0;
+        return vm_request_range(vm, h);
     }
     case OP_U32AND:
     case OP_U32XOR:
         if (check_u32(vm, op, 2, 0) != 0)
             return -1;
+        if (vm_request_bitwise(vm, op->opcode == OP_U32XOR, (uint32_t)s[1], (uint32_t)s[0]) != 0)
+            return -1;
         t = opstack_pop(st);
         s[0] = op->opcode == OP_U32AND ? (s[0] & t) : (s[0] ^ t);
-        vm->bitwise_ops++;
         return 0;
     case OP_U32ASSERT2:
         if (check_u32(vm, op, 2, op->imm) != 0)
             return -1;
         limbs(s[1], s[0], h);
-        return 0;
+        return vm_request_range(vm, h);
 
     /* ---- stack manipulation ---- */
     case OP_PAD:
@@ -517,16 +521,17 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         write_word(s, 0, w);
         return 0;
     case OP_MLOAD:
-        if (check_addr(vm, op, s[0], 0) != 0 || vm_mem_read(vm, (uint32_t)s[0], &t) != 0)
+        if (check_addr(vm, op, s[0], 0) != 0 || vm_mem_read(vm, (uint32_t)s[0], &t) != 0 ||
+            vm_request_memory(vm, MEM_READ_ELEMENT, (uint32_t)s[0], &t) != 0)
             return -1;
         s[0] = t;
-        vm->mem.accesses++;
         return 0;
     case OP_MSTORE: {
         if (check_addr(vm, op, s[0], 0) != 0)
             return -1;
         const uint32_t a = (uint32_t)opstack_pop(st);
-        vm->mem.accesses++;
+        if (vm_request_memory(vm, MEM_WRITE_ELEMENT, a, &s[0]) != 0)
+            return -1;
         return mem_write(vm, op, a, s[0]);
     }
     case OP_MLOADW: {
@@ -536,7 +541,8 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         for (int i = 0; i < 4; i++)
             if (vm_mem_read(vm, a + (uint32_t)i, &w[i]) != 0)
                 return -1;
-        vm->mem.accesses++;
+        if (vm_request_memory(vm, MEM_READ_WORD, a, w) != 0)
+            return -1;
         write_word(s, 0, w);
         return 0;
     }
@@ -546,7 +552,8 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         const uint32_t a = (uint32_t)s[0];
         const felt_t word[4] = { s[4], s[3], s[2], s[1] };
         opstack_pop(st);
-        vm->mem.accesses++;
+        if (vm_request_memory(vm, MEM_WRITE_WORD, a, word) != 0)
+            return -1;
         for (int i = 0; i < 4; i++)
             if (mem_write(vm, op, a + (uint32_t)i, word[i]) != 0)
                 return -1;
@@ -581,7 +588,10 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
                 if (vm_mem_read(vm, (uint32_t)a + 4u + (uint32_t)i, &w2[i]) != 0)
                     return -1;
         }
-        vm->mem.accesses += 2;
+        const memory_op_t mop = op->opcode == OP_PIPE ? MEM_WRITE_WORD : MEM_READ_WORD;
+        if (vm_request_memory(vm, mop, (uint32_t)a, w) != 0 ||
+            vm_request_memory(vm, mop, (uint32_t)a + 4u, w2) != 0)
+            return -1;
         write_word(s, 0, w2);
         write_word(s, 4, w);
         s[12] = felt_add(a, 8);
@@ -594,11 +604,11 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
         felt_t state[RPO_WIDTH];
         for (int j = 0; j < RPO_WIDTH; j++)
             state[j] = s[11 - j];
+        if (vm_request_hasher(vm, HASH_PERMUTATION, 0, 8, state, &h[0]) != 0)
+            return -1;
         rpo_permute(state);
         for (int j = 0; j < RPO_WIDTH; j++)
             s[11 - j] = state[j];
-        h[0] = vm->hasher_addr;
-        vm->hasher_addr += 8;
         return 0;
     }
     /* ---- the crypto issue ---- */

@@ -5,16 +5,12 @@
 #ifndef FRAGTRACE_EXEC_USER_OPS_H
 #define FRAGTRACE_EXEC_USER_OPS_H
 
-#include "exec/exec.h"
+#include "exec/vm.h"
 
 /* Execute op on the VM state; writes the op's six helper registers into
  * helpers (left 0 when the op defines none). op_index is the op's position
  * in its basic block, padding NOOPs included (u32sub's error code).
  * Returns 0, or -1 with vm->err set. */
 int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t helpers[6]);
-
-/* Record an execution error (exec.c). */
-void vm_fail(vm_t *vm, exec_error_kind_t kind, uint32_t line, uint32_t col, const char *op,
-             const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 #endif

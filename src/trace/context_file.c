@@ -117,10 +117,10 @@ static void write_ctx(writer_t *w, const fragment_ctx_t *c, int is_end)
     w_u32(w, c->span.group);
     w_u64(w, c->span.group_count);
     w_u64(w, c->span.ops_left);
-    w_u64(w, c->hasher_addr);
-    w_u64(w, c->bitwise_ops);
-    w_u64(w, c->mem_accesses);
-    w_u64(w, c->kernel_accesses);
+    w_u64(w, 1 + c->chiplets.hasher_rows); /* the next hasher row's address */
+    w_u64(w, c->chiplets.bitwise_ops);
+    w_u64(w, c->chiplets.mem_accesses);
+    w_u64(w, c->chiplets.kernel_accesses);
     if (is_end)
         w_u64s(w, c->last_h, 4);
     w_u64(w, c->replay.n);
@@ -302,10 +302,16 @@ static void read_ctx(reader_t *r, fragment_ctx_t *c, int is_end)
     c->span.group = R32(r, "the basic-block state");
     c->span.group_count = R64(r, "the basic-block state");
     c->span.ops_left = R64(r, "the basic-block state");
-    c->hasher_addr = R64(r, "the chiplet counters");
-    c->bitwise_ops = R64(r, "the chiplet counters");
-    c->mem_accesses = R64(r, "the chiplet counters");
-    c->kernel_accesses = R64(r, "the chiplet counters");
+    const uint64_t next_hasher_row = R64(r, "the chiplet counters");
+    if (!r->failed && next_hasher_row == 0) {
+        r->pos -= 8;
+        r_fail(r, "the next hasher row is 0; hasher rows are numbered from 1");
+        return;
+    }
+    c->chiplets.hasher_rows = next_hasher_row - 1;
+    c->chiplets.bitwise_ops = R64(r, "the chiplet counters");
+    c->chiplets.mem_accesses = R64(r, "the chiplet counters");
+    c->chiplets.kernel_accesses = R64(r, "the chiplet counters");
     for (int i = 0; is_end && i < 4; i++)
         c->last_h[i] = R64(r, "the last row's h");
     c->replay.n = r_count(r, 8, 8, "the replay");

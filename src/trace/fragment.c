@@ -58,10 +58,7 @@ static int snapshot(const vm_t *vm, uint64_t rows, fragment_ctx_t *c)
     c->n_blocks = vm->n_blocks;
     c->blocks = dup_array(vm->blocks, vm->n_blocks, sizeof *c->blocks);
     c->span = vm->span;
-    c->hasher_addr = vm->hasher_addr;
-    c->bitwise_ops = vm->bitwise_ops;
-    c->mem_accesses = vm->mem.accesses;
-    c->kernel_accesses = vm->kernel_accesses;
+    c->chiplets = vm->chiplets;
     /* h[0..4] of the previous row: only the end state needs them (HALT rows
        copy them), and only there does a fast run know them (the root's END). */
     if (rows == 0)
@@ -75,7 +72,7 @@ typedef struct {
     void *progress_ctx;
 } recording_t;
 
-/* on_boundary: snapshot the state before row vm->clk. */
+/* The recording tracer's boundary: snapshot the state before row vm->clk. */
 static int capture(void *arg, vm_t *vm)
 {
     recording_t *rec = arg;
@@ -85,11 +82,15 @@ static int capture(void *arg, vm_t *vm)
     if (grow_array((void **)&set->frags, &set->cap, set->n + 1, sizeof *set->frags, 16) != 0)
         return -1;
     fragment_ctx_t *c = &set->frags[set->n++];
-    if (snapshot(vm, set->fragment_len, c) != 0)
-        return -1;
-    /* From now on external values belong to this fragment. */
-    vm->record = &c->replay;
-    return 0;
+    return snapshot(vm, set->fragment_len, c);
+}
+
+/* The recording tracer's external values: they belong to the fragment
+ * recorded last (none precede the first boundary, at clk 0). */
+static int keep_external(void *arg, felt_t v)
+{
+    const recording_t *rec = arg;
+    return replay_append(&rec->set->frags[rec->set->n - 1].replay, v);
 }
 
 int fragment_record(vm_t *vm, uint64_t fragment_len, fragment_set_t *set)
@@ -104,14 +105,12 @@ int fragment_record_progress(vm_t *vm, uint64_t fragment_len, fragment_set_t *se
     set->program_hash = mast_program_hash(vm->f);
     set->fragment_len = fragment_len;
     recording_t rec = { set, progress, progress_ctx };
-    vm->fragment_len = fragment_len;
-    vm->on_boundary = capture;
-    vm->boundary_ctx = &rec;
-    int rc = vm_run(vm, NULL, NULL);
-    vm->on_boundary = NULL;
-    vm->record = NULL; /* it pointed into set->frags */
+    const vm_tracer_t tracer = { .ctx = &rec, .fragment_len = fragment_len, .boundary = capture,
+                                 .external = keep_external };
+    int rc = vm_run(vm, &tracer);
     if (rc == 0 && snapshot(vm, 0, &set->end) != 0) {
-        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment", "out of memory");
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment",
+                "out of memory recording the end state");
         rc = -1;
     }
     return rc;
@@ -132,7 +131,7 @@ static int felts_ok(const felt_t *v, size_t n)
 static const char *ctx_problem(const mast_forest_t *f, const fragment_ctx_t *c, uint64_t window)
 {
     if (c->ctx >= FELT_P || !felts_ok(c->fn_hash.v, 4) || !felts_ok(c->s, STACK_TOP) ||
-        !felts_ok(c->last_h, 4) || c->hasher_addr < 1 || c->hasher_addr >= FELT_P)
+        !felts_ok(c->last_h, 4) || c->chiplets.hasher_rows >= FELT_P - 1)
         return "a field element is out of range";
     if (c->n_ovf > STACK_OVF_MAX || c->base > c->n_ovf || c->buf_top < STACK_TOP ||
         c->buf_top >= STACK_BUF_SIZE)
@@ -153,8 +152,8 @@ static const char *ctx_problem(const mast_forest_t *f, const fragment_ctx_t *c, 
             e->is_call > 1 || e->is_syscall > 1)
             return "a block-stack entry is out of range";
     }
-    if (c->bitwise_ops > UINT32_MAX || c->mem_accesses > UINT32_MAX ||
-        c->kernel_accesses > UINT32_MAX || c->hasher_addr > UINT32_MAX)
+    if (c->chiplets.bitwise_ops > UINT32_MAX || c->chiplets.mem_accesses > UINT32_MAX ||
+        c->chiplets.kernel_accesses > UINT32_MAX || c->chiplets.hasher_rows >= UINT32_MAX)
         return "a chiplet counter is out of range";
     if (c->span.node >= f->n_nodes || c->span.group_count >= FELT_P)
         return "the basic-block state is out of range";
@@ -195,8 +194,8 @@ int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, cha
         /* Fragment 0 starts where every run starts; only its stack is input. */
         if (!why && k == 0 && (c->ctx != 0 || c->n_ovf != 0 || c->n_conts != 1 ||
                                c->conts[0].kind != K_START || c->n_blocks != 0 ||
-                               c->hasher_addr != 1 || c->bitwise_ops || c->mem_accesses ||
-                               c->kernel_accesses))
+                               c->chiplets.hasher_rows || c->chiplets.bitwise_ops ||
+                               c->chiplets.mem_accesses || c->chiplets.kernel_accesses))
             why = "it is not the state a run starts in";
         if (!why && k == set->n && (c->n_conts != 0 || c->replay.n != 0))
             why = "the end state still has work or values to replay";
@@ -227,27 +226,27 @@ typedef struct {
     uint64_t lo, hi;          /* the fragment's rows */
     uint64_t first;           /* row of the tile's first entry */
     uint32_t n;               /* rows in the tile */
-    felt_t tile[CORE_WIDTH][TILE_ROWS];
+    felt_t tile[TRACE_CORE_WIDTH][TILE_ROWS];
 } tile_sink_t;
 
 static void tile_flush(tile_sink_t *ts)
 {
-    for (uint32_t c = 0; ts->n > 0 && c < CORE_WIDTH; c++)
-        trace_write_column_run(ts->cols, ts->len, TRACE_WIDTH, c, ts->first, ts->n, ts->tile[c]);
+    for (uint32_t c = 0; ts->n > 0 && c < TRACE_CORE_WIDTH; c++)
+        trace_write_column_run(ts->cols, ts->len, TRACE_NUM_COLUMNS, c, ts->first, ts->n, ts->tile[c]);
     ts->n = 0;
 }
 
 /* row_sink_fn: the next row of the fragment, which must be the row after
  * the previous one and inside the fragment. */
-static int tile_sink(void *arg, const felt_t row[CORE_WIDTH])
+static int tile_sink(void *arg, const felt_t row[TRACE_CORE_WIDTH])
 {
     tile_sink_t *ts = arg;
-    const uint64_t r = row[COL_CLK];
+    const uint64_t r = row[TRACE_COL_CLK];
     if (r < ts->lo || r >= ts->hi || r >= ts->len - 1 || (ts->n > 0 && r != ts->first + ts->n))
         return -1;
     if (ts->n == 0)
         ts->first = r;
-    for (int c = 0; c < CORE_WIDTH; c++)
+    for (int c = 0; c < TRACE_CORE_WIDTH; c++)
         ts->tile[c][ts->n] = row[c];
     if (++ts->n == TILE_ROWS)
         tile_flush(ts);
@@ -279,16 +278,11 @@ static int load_context(vm_t *vm, const fragment_ctx_t *c, replay_t *replay)
         memcpy(vm->blocks, c->blocks, c->n_blocks * sizeof *c->blocks);
     vm->n_blocks = c->n_blocks;
     vm->span = c->span;
-    vm->hasher_addr = c->hasher_addr;
-    vm->bitwise_ops = c->bitwise_ops;
-    vm->mem.accesses = c->mem_accesses;
-    vm->kernel_accesses = c->kernel_accesses;
+    vm->chiplets = c->chiplets;
     memcpy(vm->last_h, c->last_h, sizeof vm->last_h);
     *replay = c->replay;
     replay->pos = 0;
     vm->replay = replay;
-    vm->record = NULL;
-    vm->on_boundary = NULL;
     vm->done = 0;
     memset(&vm->err, 0, sizeof vm->err);
     return 0;
@@ -335,8 +329,10 @@ static const char *state_mismatch(const vm_t *vm, const fragment_ctx_t *c, int i
         vm->span.op != c->span.op || vm->span.group != c->span.group ||
         vm->span.group_count != c->span.group_count || vm->span.ops_left != c->span.ops_left)
         return "the basic-block state";
-    if (vm->hasher_addr != c->hasher_addr || vm->bitwise_ops != c->bitwise_ops ||
-        vm->mem.accesses != c->mem_accesses || vm->kernel_accesses != c->kernel_accesses)
+    if (vm->chiplets.hasher_rows != c->chiplets.hasher_rows ||
+        vm->chiplets.bitwise_ops != c->chiplets.bitwise_ops ||
+        vm->chiplets.mem_accesses != c->chiplets.mem_accesses ||
+        vm->chiplets.kernel_accesses != c->chiplets.kernel_accesses)
         return "the chiplet counters";
     if (is_end && memcmp(vm->last_h, c->last_h, sizeof c->last_h) != 0)
         return "the last row's h";
@@ -357,7 +353,7 @@ typedef struct {
     size_t next;              /* next job: fragments 0..n-1, then HALT chunks */
     size_t n_jobs;
     uint64_t halt_from;       /* the HALT rows [halt_from, len - 1) */
-    felt_t halt[CORE_WIDTH];  /* their columns (clk set per row) */
+    felt_t halt[TRACE_CORE_WIDTH];  /* their columns (clk set per row) */
     pthread_mutex_t lock;
     pthread_cond_t worker_done; /* signalled as each worker leaves */
     unsigned running;           /* workers not finished yet */
@@ -381,7 +377,7 @@ static void *build_worker(void *arg)
     if (!vm || !ts || vm_init(vm, job->f, job->file, NULL, 0, NULL, 0) != 0) {
         pthread_mutex_lock(&job->lock);
         job->failed = 1;
-        snprintf(job->err, sizeof job->err, "out of memory");
+        snprintf(job->err, sizeof job->err, "out of memory starting a builder thread");
         pthread_mutex_unlock(&job->lock);
         free(vm);
         free(ts);
@@ -417,7 +413,8 @@ static void *build_worker(void *arg)
             ts->lo = start;
             ts->hi = end;
             ts->n = 0;
-            rc = vm_run(vm, tile_sink, ts);
+            const vm_tracer_t tracer = { .ctx = ts, .row = tile_sink };
+            rc = vm_run(vm, &tracer);
             tile_flush(ts);
             /* A context must give exactly its fragment's rows and use up
                its replay exactly. */
@@ -503,11 +500,19 @@ int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
     vm_t *end_vm = malloc(sizeof *end_vm);
     replay_t no_replay;
     if (!end_vm || vm_init(end_vm, f, file, NULL, 0, NULL, 0) != 0) {
+        if (end_vm)
+            vm_free(end_vm);
         free(end_vm);
-        snprintf(err, err_len, "out of memory");
+        snprintf(err, err_len, "out of memory for the end state");
         return -1;
     }
-    load_context(end_vm, &set->end, &no_replay);
+    if (load_context(end_vm, &set->end, &no_replay) != 0) {
+        snprintf(err, err_len, "end state (clk %llu): it does not fit the VM (overflow table "
+                 "or out of memory)", (unsigned long long)set->end.clk);
+        vm_free(end_vm);
+        free(end_vm);
+        return -1;
+    }
     end_vm->replay = NULL;
     const uint64_t len = vm_trace_length(end_vm);
     /* A row adds at most 32 chiplet rows (8 hasher rows per batch or

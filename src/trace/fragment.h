@@ -34,8 +34,7 @@ typedef struct {
     block_entry_t *blocks;
     size_t n_blocks;
     span_state_t span;
-    uint64_t hasher_addr;
-    uint64_t bitwise_ops, mem_accesses, kernel_accesses; /* chiplet rows so far */
+    chiplet_counts_t chiplets; /* chiplet requests so far */
     felt_t last_h[4];
     replay_t replay;          /* external values consumed by this fragment */
 } fragment_ctx_t;

@@ -27,12 +27,12 @@ void row_buffer_free(row_buffer_t *b)
     row_buffer_init(b);
 }
 
-int row_buffer_sink(void *ctx, const felt_t row[CORE_WIDTH])
+int row_buffer_sink(void *ctx, const felt_t row[TRACE_CORE_WIDTH])
 {
     row_buffer_t *b = ctx;
-    if (grow_array((void **)&b->rows, &b->cap, b->n + 1, CORE_WIDTH * sizeof *b->rows, 1024) != 0)
+    if (grow_array((void **)&b->rows, &b->cap, b->n + 1, TRACE_CORE_WIDTH * sizeof *b->rows, 1024) != 0)
         return -1;
-    memcpy(&b->rows[b->n * CORE_WIDTH], row, CORE_WIDTH * sizeof *row);
+    memcpy(&b->rows[b->n * TRACE_CORE_WIDTH], row, TRACE_CORE_WIDTH * sizeof *row);
     b->n++;
     return 0;
 }
@@ -45,7 +45,7 @@ felt_t *trace_cols_alloc(uint64_t len)
 {
     if (len == 0 || len > TRACE_MAX_LEN)
         return NULL;
-    const size_t bytes = (size_t)len * TRACE_WIDTH * sizeof(felt_t);
+    const size_t bytes = (size_t)len * TRACE_NUM_COLUMNS * sizeof(felt_t);
     if (bytes < TRACE_MAP_MIN)
         return calloc(bytes, 1);
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -59,7 +59,7 @@ felt_t *trace_cols_alloc(uint64_t len)
 
 void trace_cols_free(felt_t *cols, uint64_t len)
 {
-    const size_t bytes = (size_t)len * TRACE_WIDTH * sizeof(felt_t);
+    const size_t bytes = (size_t)len * TRACE_NUM_COLUMNS * sizeof(felt_t);
     if (cols && bytes < TRACE_MAP_MIN)
         free(cols);
     else if (cols)
@@ -74,12 +74,12 @@ void main_trace_free(main_trace_t *t)
 }
 
 void trace_fill_halt(felt_t *cols, uint64_t len, uint64_t from, uint64_t to,
-                     const felt_t halt[CORE_WIDTH])
+                     const felt_t halt[TRACE_CORE_WIDTH])
 {
     /* Column by column: long runs of stores to one column. */
-    for (int c = 0; c < CORE_WIDTH; c++) {
+    for (int c = 0; c < TRACE_CORE_WIDTH; c++) {
         felt_t *col = cols + (uint64_t)c * len;
-        if (c == COL_CLK)
+        if (c == TRACE_COL_CLK)
             for (uint64_t r = from; r < to; r++)
                 col[r] = r;
         else
@@ -93,7 +93,7 @@ void trace_random_row(const mast_forest_t *f, felt_t *cols, uint64_t len)
     /* One draw per column from a coin seeded with the program hash. */
     rpo_coin_t coin;
     rpo_coin_init(&coin, mast_program_hash(f));
-    for (int c = 0; c < TRACE_WIDTH; c++)
+    for (int c = 0; c < TRACE_NUM_COLUMNS; c++)
         cols[(uint64_t)c * len + len - 1] = rpo_coin_draw(&coin);
 }
 
@@ -101,7 +101,7 @@ void trace_finish(vm_t *vm, felt_t *cols, uint64_t len)
 {
     /* HALT rows from the end of the program (identical but for clk). */
     const uint64_t n = vm->clk < len - 1 ? vm->clk : len - 1;
-    felt_t halt[CORE_WIDTH];
+    felt_t halt[TRACE_CORE_WIDTH];
     vm_halt_row(vm, n, halt);
     trace_fill_halt(cols, len, n, len - 1, halt);
     trace_random_row(vm->f, cols, len);
@@ -113,16 +113,20 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
     row_buffer_init(&rows);
     out->cols = NULL;
     out->len = 0;
-    if (vm_run(vm, row_buffer_sink, &rows) != 0) {
+    const vm_tracer_t tracer = { .ctx = &rows, .row = row_buffer_sink };
+    if (vm_run(vm, &tracer) != 0) {
         row_buffer_free(&rows);
         return -1;
     }
     const uint64_t len = vm_trace_length(vm);
-    if (len > TRACE_MAX_LEN) {
-        row_buffer_free(&rows);
-        return -1;
-    }
-    felt_t *cols = trace_cols_alloc(len);
+    felt_t *cols = NULL;
+    if (len > TRACE_MAX_LEN)
+        vm_fail(vm, XERR_TRACE_TOO_LONG, 0, 0, "trace", "a trace of %llu rows is longer than "
+                "the limit of %llu rows", (unsigned long long)len,
+                (unsigned long long)TRACE_MAX_LEN);
+    else if (!(cols = trace_cols_alloc(len)))
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "trace", "out of memory for a trace of %llu rows",
+                (unsigned long long)len);
     if (!cols) {
         row_buffer_free(&rows);
         return -1;
@@ -131,7 +135,7 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
        is visible (upstream allows it). */
     const uint64_t n = rows.n < len - 1 ? rows.n : len - 1;
     for (uint64_t r = 0; r < n; r++)
-        trace_write_row(cols, len, TRACE_WIDTH, r, &rows.rows[r * CORE_WIDTH], CORE_WIDTH);
+        trace_write_row(cols, len, TRACE_NUM_COLUMNS, r, &rows.rows[r * TRACE_CORE_WIDTH], TRACE_CORE_WIDTH);
     row_buffer_free(&rows);
     trace_finish(vm, cols, len);
     out->cols = cols;
@@ -141,12 +145,12 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
 
 int main_trace_write_csv(const main_trace_t *t, FILE *f)
 {
-    char line[TRACE_WIDTH * FELT_DEC_MAX + 8];
+    char line[TRACE_NUM_COLUMNS * FELT_DEC_MAX + 8];
     for (uint64_t r = 0; r < t->len; r++) {
         size_t n = 0;
-        for (int c = 0; c < TRACE_WIDTH; c++) {
+        for (int c = 0; c < TRACE_NUM_COLUMNS; c++) {
             n += felt_format_dec(t->cols[(uint64_t)c * t->len + r], line + n);
-            line[n++] = c + 1 < TRACE_WIDTH ? ',' : '\n';
+            line[n++] = c + 1 < TRACE_NUM_COLUMNS ? ',' : '\n';
         }
         if (fwrite(line, 1, n, f) != n)
             return -1;
@@ -167,13 +171,13 @@ int main_trace_write_bin(const main_trace_t *t, FILE *f)
     unsigned char hdr[24];
     memcpy(hdr, "FTTRACE", 8);
     hdr[8] = 1; hdr[9] = hdr[10] = hdr[11] = 0;
-    hdr[12] = TRACE_WIDTH; hdr[13] = hdr[14] = hdr[15] = 0;
+    hdr[12] = TRACE_NUM_COLUMNS; hdr[13] = hdr[14] = hdr[15] = 0;
     put_u64(hdr + 16, t->len);
     if (fwrite(hdr, 1, sizeof hdr, f) != sizeof hdr)
         return -1;
-    unsigned char row[TRACE_WIDTH * 8];
+    unsigned char row[TRACE_NUM_COLUMNS * 8];
     for (uint64_t r = 0; r < t->len; r++) {
-        for (int c = 0; c < TRACE_WIDTH; c++)
+        for (int c = 0; c < TRACE_NUM_COLUMNS; c++)
             put_u64(row + 8 * c, t->cols[(uint64_t)c * t->len + r]);
         if (fwrite(row, 1, sizeof row, f) != sizeof row)
             return -1;

@@ -1,5 +1,5 @@
 /*
- * trace.h - the main trace: TRACE_WIDTH (72) columns, column-major in one
+ * trace.h - the main trace: TRACE_NUM_COLUMNS (72) columns, column-major in one
  * buffer (cell (row, col) at cols[col * len + row]), and its assembly from
  * the executor's rows: program rows, HALT padding, and the random last row
  * drawn from an RpoRandomCoin seeded with the program hash
@@ -14,21 +14,21 @@
 #include "exec/exec.h"
 
 typedef struct {
-    felt_t *cols;    /* TRACE_WIDTH * len */
+    felt_t *cols;    /* TRACE_NUM_COLUMNS * len */
     uint64_t len;    /* rows: a power of two, at least 64 */
 } main_trace_t;
 
 /* Growable store of core rows, row-major, as the sequential executor
  * produces them. */
 typedef struct {
-    felt_t *rows;    /* n * CORE_WIDTH */
+    felt_t *rows;    /* n * TRACE_CORE_WIDTH */
     size_t n, cap;
 } row_buffer_t;
 
 void row_buffer_init(row_buffer_t *b);
 void row_buffer_free(row_buffer_t *b);
 /* A row_sink_fn appending to a row_buffer_t. */
-int row_buffer_sink(void *ctx, const felt_t row[CORE_WIDTH]);
+int row_buffer_sink(void *ctx, const felt_t row[TRACE_CORE_WIDTH]);
 
 /* Run the program sequentially and build its main trace. Returns 0, or -1
  * with vm->err set (execution error) or errno-style out of memory. */
@@ -43,7 +43,7 @@ void trace_finish(vm_t *vm, felt_t *cols, uint64_t len);
  * len - 1) as copies of halt (which holds the columns of vm_halt_row; clk is
  * set per row), and the random last row of the program in f. */
 void trace_fill_halt(felt_t *cols, uint64_t len, uint64_t from, uint64_t to,
-                     const felt_t halt[CORE_WIDTH]);
+                     const felt_t halt[TRACE_CORE_WIDTH]);
 void trace_random_row(const mast_forest_t *f, felt_t *cols, uint64_t len);
 
 /* A zeroed column buffer for a trace of len rows (mapped directly, with
