@@ -411,6 +411,8 @@ static int end_node(vm_t *vm, int pop_condition)
         opstack_end_context(&vm->stack, e.saved_base);
     }
     vm->n_blocks--;
+    if (vm->n_blocks < vm->blocks_kept)
+        vm->blocks_kept = vm->n_blocks;
     if (vm->n_blocks == 0)
         vm->done = 1;
     return 0;
@@ -614,6 +616,8 @@ static int run(vm_t *vm)
             return -1;
         }
         const cont_t c = vm->conts[--vm->n_conts];
+        if (vm->n_conts < vm->conts_kept)
+            vm->conts_kept = vm->n_conts;
         if (!cont_fits_state(vm, c)) {
             vm_fail(vm, XERR_CONTEXT, 0, 0, "context",
                     "the saved execution state does not fit the program");

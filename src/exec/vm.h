@@ -130,6 +130,13 @@ struct vm {
     size_t n_conts, cap_conts;
     block_entry_t *blocks;
     size_t n_blocks, cap_blocks;
+    /* Entries [0, conts_kept) and [0, blocks_kept) are unchanged since a
+       recorder last set these (to n_conts, n_blocks): entries are only ever
+       changed by being popped and pushed again (a block entry's fields are
+       set in the step that pushes it), so a pop lowers the mark and a push
+       lands above it. Fragment recording shares unchanged entries between
+       contexts through them. */
+    size_t conts_kept, blocks_kept;
     span_state_t span;
 
     int done;                    /* the root's END row has been produced */
