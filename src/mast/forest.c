@@ -1,5 +1,9 @@
 /*
  * forest.c - MAST forest storage, look-ups and digest helpers (forest.h).
+ *
+ * Procedure look-ups go through hash tables filled as procedures are added
+ * and salted by the program text; the kernel (at most 255 digests, kept
+ * sorted) is binary-searched.
  */
 #include "forest.h"
 
@@ -16,6 +20,9 @@ void mast_forest_free(mast_forest_t *f)
     for (uint32_t i = 0; i < f->n_procs; i++)
         free(f->procs[i].name);
     free(f->procs);
+    free(f->index.by_name.slots);
+    free(f->index.by_digest.slots);
+    free(f->index.by_node.slots);
     free(f->nodes);
     free(f->ops);
     free(f->batches);
@@ -39,32 +46,237 @@ int word_cmp_bytes(word_t a, word_t b)
     return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The procedure index: three hash tables (forest.h)                   */
+
+/* At most 2^30 procedures, so that a table (twice as many slots) keeps its
+ * size in 32 bits. The 16 MiB text limit allows about a million. */
+#define MAST_MAX_PROCS (1u << 30)
+#define TABLE_MIN_SLOTS 64u
+
+/* The splitmix64 finaliser: every input bit reaches every output bit, so
+ * that the low bits that pick a slot spread even small, regular keys
+ * (node indices, hand-written digests). */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+static uint32_t fold(uint64_t h) { return (uint32_t)h ^ (uint32_t)(h >> 32); }
+
+/* The hashes start from the index's salt (mast_forest_salt_index), so that
+ * which names, digests or nodes share slots cannot be worked out without
+ * the salt: the text decides its own salt, and procedures crafted to pile
+ * up for one salt are spread by the salt their text gives. */
+static uint32_t name_hash(uint64_t salt, const char *name, size_t len)
+{
+    uint64_t h = salt ^ UINT64_C(0xcbf29ce484222325); /* FNV-1a over the bytes, then mixed */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * UINT64_C(0x100000001b3);
+    return fold(mix64(h));
+}
+
+static uint32_t digest_hash(uint64_t salt, word_t d, int library)
+{
+    uint64_t h = salt ^ (uint64_t)library;
+    for (int k = 0; k < RPO_DIGEST_LEN; k++)
+        h = mix64(h ^ d.v[k]);
+    return fold(h);
+}
+
+static uint32_t node_hash(uint64_t salt, uint32_t node) { return fold(mix64(salt ^ node)); }
+
+void mast_forest_salt_index(mast_forest_t *f, const char *text, size_t len)
+{
+    if (f->n_procs > 0)
+        return; /* the tables are keyed already */
+    uint64_t h = mix64(len), w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, text + i, 8);
+        h = mix64(h ^ w);
+    }
+    w = 0;
+    if (len > i)
+        memcpy(&w, text + i, len - i);
+    f->index.salt = mix64(h ^ w);
+}
+
+typedef struct {
+    const char *name;
+    size_t len;
+} name_key_t;
+
+typedef struct {
+    word_t digest;
+    int library;
+} digest_key_t;
+
+typedef int (*key_eq_t)(const mast_forest_t *f, uint32_t proc, const void *key);
+
+static int name_eq(const mast_forest_t *f, uint32_t proc, const void *key)
+{
+    const name_key_t *k = key;
+    const char *name = f->procs[proc].name;
+    return strlen(name) == k->len && memcmp(name, k->name, k->len) == 0;
+}
+
+static int digest_eq(const mast_forest_t *f, uint32_t proc, const void *key)
+{
+    const digest_key_t *k = key;
+    const mast_proc_t *p = &f->procs[proc];
+    return (p->kind == PROC_LIBRARY) == (k->library != 0) &&
+           word_eq(f->nodes[p->node].digest, k->digest);
+}
+
+static int node_eq(const mast_forest_t *f, uint32_t proc, const void *key)
+{
+    return f->procs[proc].node == *(const uint32_t *)key;
+}
+
+static long table_find(const mast_forest_t *f, const proc_table_t *t, uint32_t hash, key_eq_t eq,
+                       const void *key)
+{
+    if (!t->slots)
+        return -1;
+    /* At most half full: the probe always reaches an empty slot. */
+    for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+        const proc_slot_t *s = &t->slots[i];
+        if (s->proc1 == 0)
+            return -1;
+        if (s->hash == hash && eq(f, s->proc1 - 1, key))
+            return (long)(s->proc1 - 1);
+    }
+}
+
+/* Make room for one more entry (doubling, rehashed from the stored hashes). */
+static int table_reserve(proc_table_t *t)
+{
+    const uint32_t slots = t->slots ? t->mask + 1 : 0;
+    if ((uint64_t)(t->used + 1) * 2 <= slots)
+        return 0;
+    const uint32_t cap = slots ? slots * 2 : TABLE_MIN_SLOTS;
+    proc_slot_t *ns = calloc(cap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (uint32_t i = 0; i < slots; i++) {
+        if (t->slots[i].proc1 == 0)
+            continue;
+        uint32_t j = t->slots[i].hash & (cap - 1);
+        while (ns[j].proc1 != 0)
+            j = (j + 1) & (cap - 1);
+        ns[j] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = ns;
+    t->mask = cap - 1;
+    return 0;
+}
+
+/* Enter proc unless an earlier procedure has the same key (the first one
+ * defined is the one found). Room was reserved: this cannot fail. */
+static void table_add(const mast_forest_t *f, proc_table_t *t, uint32_t hash, key_eq_t eq,
+                      const void *key, uint32_t proc)
+{
+    if (table_find(f, t, hash, eq, key) >= 0)
+        return;
+    uint32_t i = hash & t->mask;
+    while (t->slots[i].proc1 != 0)
+        i = (i + 1) & t->mask;
+    t->slots[i].hash = hash;
+    t->slots[i].proc1 = proc + 1;
+    t->used++;
+}
+
+long mast_forest_add_proc(mast_forest_t *f, const char *name, size_t len, uint32_t node,
+                          proc_kind_t kind, uint32_t line, uint32_t col)
+{
+    if (f->n_procs >= MAST_MAX_PROCS)
+        return MAST_ADD_TOO_MANY;
+    if (f->n_procs == f->cap_procs) {
+        const uint32_t cap = f->cap_procs ? f->cap_procs * 2 : 64;
+        mast_proc_t *np = realloc(f->procs, (size_t)cap * sizeof *np);
+        if (!np)
+            return MAST_ADD_OOM;
+        f->procs = np;
+        f->cap_procs = cap;
+    }
+    /* Allocate everything first: a failure leaves the procedures and the
+       tables as they were. */
+    char *copy = malloc(len + 1);
+    if (!copy || table_reserve(&f->index.by_name) != 0 ||
+        table_reserve(&f->index.by_digest) != 0 || table_reserve(&f->index.by_node) != 0) {
+        free(copy);
+        return MAST_ADD_OOM;
+    }
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    const uint32_t i = f->n_procs;
+    mast_proc_t *p = &f->procs[i];
+    p->name = copy;
+    p->node = node;
+    p->kind = kind;
+    p->line = line;
+    p->col = col;
+    f->n_procs++;
+    const name_key_t nk = { name, len };
+    const digest_key_t dk = { f->nodes[node].digest, kind == PROC_LIBRARY };
+    const uint64_t salt = f->index.salt;
+    table_add(f, &f->index.by_name, name_hash(salt, name, len), name_eq, &nk, i);
+    table_add(f, &f->index.by_digest, digest_hash(salt, dk.digest, dk.library), digest_eq, &dk,
+              i);
+    table_add(f, &f->index.by_node, node_hash(salt, node), node_eq, &node, i);
+    return (long)i;
+}
+
+long mast_find_proc_before(const mast_forest_t *f, word_t digest, int with_library,
+                           uint32_t limit)
+{
+    digest_key_t k = { digest, 0 };
+    long p = table_find(f, &f->index.by_digest, digest_hash(f->index.salt, digest, 0), digest_eq,
+                        &k);
+    if (p >= 0 && (uint32_t)p < limit)
+        return p;
+    if (!with_library)
+        return -1;
+    k.library = 1;
+    p = table_find(f, &f->index.by_digest, digest_hash(f->index.salt, digest, 1), digest_eq, &k);
+    return p >= 0 && (uint32_t)p < limit ? p : -1;
+}
+
 long mast_find_proc(const mast_forest_t *f, word_t digest, int with_library)
 {
-    for (uint32_t i = 0; i < f->n_procs; i++)
-        if (f->procs[i].kind != PROC_LIBRARY && word_eq(f->nodes[f->procs[i].node].digest, digest))
-            return (long)i;
-    if (with_library)
-        for (uint32_t i = 0; i < f->n_procs; i++)
-            if (f->procs[i].kind == PROC_LIBRARY &&
-                word_eq(f->nodes[f->procs[i].node].digest, digest))
-                return (long)i;
-    return -1;
+    return mast_find_proc_before(f, digest, with_library, f->n_procs);
+}
+
+long mast_find_proc_named(const mast_forest_t *f, const char *name, size_t len)
+{
+    const name_key_t k = { name, len };
+    return table_find(f, &f->index.by_name, name_hash(f->index.salt, name, len), name_eq, &k);
 }
 
 long mast_proc_of_node(const mast_forest_t *f, uint32_t node)
 {
-    for (uint32_t i = 0; i < f->n_procs; i++)
-        if (f->procs[i].node == node)
-            return (long)i;
-    return -1;
+    return table_find(f, &f->index.by_node, node_hash(f->index.salt, node), node_eq, &node);
 }
 
 int mast_kernel_contains(const mast_forest_t *f, word_t digest)
 {
-    for (uint32_t i = 0; i < f->n_kernel; i++)
-        if (word_eq(f->kernel[i], digest))
+    uint32_t lo = 0, hi = f->n_kernel;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        const int c = word_cmp_bytes(f->kernel[mid], digest);
+        if (c == 0)
             return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return 0;
 }
 

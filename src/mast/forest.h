@@ -64,6 +64,32 @@ typedef struct {
     uint32_t line, col;
 } mast_proc_t;
 
+/* One slot of a procedure table: the hash of the key and the procedure
+ * (index + 1; 0 marks an empty slot). */
+typedef struct {
+    uint32_t hash;
+    uint32_t proc1;
+} proc_slot_t;
+
+/* An open-addressing hash table (linear probing, at most half full) from a
+ * key to the first procedure, in definition order, that has it. */
+typedef struct {
+    proc_slot_t *slots;
+    uint32_t mask;   /* slot count - 1 (a power of two), or 0 with no slots */
+    uint32_t used;
+} proc_table_t;
+
+/* Look-ups of procedures by name, by root digest and by root node, kept up
+ * to date as procedures are added (mast_forest_add_proc): references are
+ * resolved while the program is parsed, and a scan of every procedure per
+ * reference made large programs quadratic. */
+typedef struct {
+    proc_table_t by_name;    /* names are unique */
+    proc_table_t by_digest;  /* key: root digest and whether a library procedure */
+    proc_table_t by_node;    /* key: root node */
+    uint64_t salt;           /* starts every hash (mast_forest_salt_index) */
+} proc_index_t;
+
 typedef struct {
     mast_node_t *nodes;
     uint32_t n_nodes, cap_nodes;
@@ -71,8 +97,9 @@ typedef struct {
     uint32_t n_ops, cap_ops;
     op_batch_t *batches;
     uint32_t n_batches, cap_batches;
-    mast_proc_t *procs;
+    mast_proc_t *procs;               /* added only by mast_forest_add_proc */
     uint32_t n_procs, cap_procs;
+    proc_index_t index;
     uint32_t entry;                   /* node of `begin ... end` */
     word_t kernel[KERNEL_MAX_PROCS];  /* kernel procedure digests, sorted by their bytes */
     uint32_t n_kernel;
@@ -84,15 +111,37 @@ void mast_forest_free(mast_forest_t *f);
 /* The program hash: the digest of the entry node. */
 static inline word_t mast_program_hash(const mast_forest_t *f) { return f->nodes[f->entry].digest; }
 
+/* Salt the index's hashes with a digest of the program text, so that a
+ * text cannot choose procedures that share slots (a table that degrades to
+ * a scan per look-up). Deterministic: the same text, the same layout. Call
+ * before the first procedure is added (later calls do nothing). */
+void mast_forest_salt_index(mast_forest_t *f, const char *text, size_t len);
+
+/* Append a procedure (name[0..len) is copied; its root node's digest is
+ * final) and enter it in the index. Returns its index, MAST_ADD_OOM or
+ * MAST_ADD_TOO_MANY (2^30 procedures). */
+#define MAST_ADD_OOM (-1)
+#define MAST_ADD_TOO_MANY (-2)
+long mast_forest_add_proc(mast_forest_t *f, const char *name, size_t len, uint32_t node,
+                          proc_kind_t kind, uint32_t line, uint32_t col);
+
 /* The procedure whose root has this digest: program forest first (plain and
  * kernel procedures, in definition order), then, if with_library, the host
- * library. Returns the procedure index or -1. */
+ * library. Returns the procedure index or -1. Expected O(1). */
 long mast_find_proc(const mast_forest_t *f, word_t digest, int with_library);
 
-/* The procedure whose root is this node, or -1. */
+/* The same among procs[0 .. limit) only: what a procedure defined at index
+ * `limit` may name (procedures are defined before they are referenced). */
+long mast_find_proc_before(const mast_forest_t *f, word_t digest, int with_library,
+                           uint32_t limit);
+
+/* The procedure with this name (name[0..len), no NUL needed), or -1. */
+long mast_find_proc_named(const mast_forest_t *f, const char *name, size_t len);
+
+/* The first procedure whose root is this node, or -1. */
 long mast_proc_of_node(const mast_forest_t *f, uint32_t node);
 
-/* Whether digest is a kernel procedure. */
+/* Whether digest is a kernel procedure (binary search: the kernel is sorted). */
 int mast_kernel_contains(const mast_forest_t *f, word_t digest);
 
 /* Compare words as upstream orders kernel procedures: by their 32-byte

@@ -35,6 +35,8 @@ typedef struct {
     size_t err_len;
     int failed;
     int has_entry;
+    word_t dyn_digest[2]; /* of dyn and dyncall, hashed on first use */
+    int have_dyn_digest[2];
 } parser_t;
 
 static void fail_at(parser_t *p, uint32_t line, uint32_t col, const char *fmt, ...)
@@ -53,15 +55,104 @@ static void fail_at(parser_t *p, uint32_t line, uint32_t col, const char *fmt, .
     va_end(ap);
 }
 
-/* Quote a token for a message, shortened if long. */
+/* ------------------------------------------------------------------ */
+/* Input text in messages                                              */
+
+/* Room for `max` bytes of input shown by show_text: at most 4 characters
+ * per input byte ("\xNN"; "\u{feff}" takes 8 for 3), "..." and the NUL. */
+#define SHOWN_SIZE(max) (4 * (max) + 4)
+#define TOKEN_SHOWN 40                        /* bytes of a token a message shows */
+#define QUOTE_SIZE (SHOWN_SIZE(TOKEN_SHOWN) + 2) /* tok_quote: with the quotes */
+
+/* Code points that are valid UTF-8 but print as nothing or rearrange the
+ * line around them: C1 controls, the byte-order mark and Unicode's
+ * zero-width, separator and bidirectional format characters. */
+static int invisible(unsigned cp)
+{
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x61C || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
+/* Length of the well-formed UTF-8 sequence at s[0..len) (the rules of
+ * check_encoding) and its code point, or 0 if it is not one. */
+static size_t utf8_char(const unsigned char *s, size_t len, unsigned *cp)
+{
+    const unsigned c = s[0];
+    size_t n;
+    if (c < 0x80) { *cp = c; return 1; }
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; *cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; *cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; *cp = c & 0x07; }
+    else return 0;
+    if (n > len)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[k] & 0x3F);
+    }
+    if ((n == 3 && (*cp < 0x800 || (*cp >= 0xD800 && *cp <= 0xDFFF))) ||
+        (n == 4 && (*cp < 0x10000 || *cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
+/* Input text for a message, so that the terminal sees what is there and
+ * never a control byte (spec/program-format.md, "Errors"): at most max
+ * bytes of s[0..len), cut before a character that does not fit, then "..."
+ * if cut and `ellipsis`. Escaped: '\' as \\; tab, line feed, carriage
+ * return as \t \n \r; other C0 controls, DEL and bytes that are not UTF-8
+ * as \xNN; invisible code points (see invisible) as \u{XXXX}. buf holds
+ * SHOWN_SIZE(max) bytes. */
+static const char *show_text(const char *s, size_t len, size_t max, int ellipsis, char *buf,
+                             size_t buf_len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, o = 0;
+    while (i < len) {
+        unsigned cp;
+        size_t n = utf8_char(u + i, len - i, &cp);
+        if (i + (n ? n : 1) > max)
+            break;
+        char esc[12];
+        int e = 0;
+        if (n == 0) {
+            e = snprintf(esc, sizeof esc, "\\x%c%c", hex[u[i] >> 4], hex[u[i] & 15]);
+            n = 1;
+        } else if (cp == '\\') {
+            e = snprintf(esc, sizeof esc, "\\\\");
+        } else if (cp == '\t' || cp == '\n' || cp == '\r') {
+            e = snprintf(esc, sizeof esc, "\\%c", cp == '\t' ? 't' : cp == '\n' ? 'n' : 'r');
+        } else if (cp < 0x20 || cp == 0x7F) {
+            e = snprintf(esc, sizeof esc, "\\x%c%c", hex[cp >> 4], hex[cp & 15]);
+        } else if (invisible(cp)) {
+            e = snprintf(esc, sizeof esc, "\\u{%x}", cp);
+        }
+        const size_t w = e > 0 ? (size_t)e : n;
+        if (o + w + 4 > buf_len)
+            break; /* a buffer smaller than SHOWN_SIZE(max): shorter text */
+        memcpy(buf + o, e > 0 ? esc : s + i, w);
+        o += w;
+        i += n;
+    }
+    if (i < len && ellipsis && o + 4 <= buf_len) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* Quote a token for a message, shortened if long; buf holds QUOTE_SIZE. */
 static const char *tok_quote(const token_t *t, char *buf, size_t len)
 {
     if (!t->s) {
         snprintf(buf, len, "end of file");
         return buf;
     }
-    const int show = t->len > 40 ? 40 : (int)t->len;
-    snprintf(buf, len, "'%.*s%s'", show, t->s, t->len > 40 ? "..." : "");
+    char shown[SHOWN_SIZE(TOKEN_SHOWN)];
+    snprintf(buf, len, "'%s'", show_text(t->s, t->len, TOKEN_SHOWN, 1, shown, sizeof shown));
     return buf;
 }
 
@@ -226,7 +317,7 @@ static long leaf_node(parser_t *p, node_kind_t kind, word_t digest, uint32_t lin
 static int parse_op(parser_t *p, op_t *out)
 {
     const token_t t = p->tok;
-    char q[64];
+    char q[QUOTE_SIZE];
     size_t name_len = t.len;
     const char *paren = memchr(t.s, '(', t.len);
     if (paren)
@@ -236,12 +327,14 @@ static int parse_op(parser_t *p, op_t *out)
         if (tok_is(p, "begin") || tok_is(p, "join") || tok_is(p, "if.true") ||
             tok_is(p, "while.true") || tok_is(p, "basic_block") || tok_is(p, "dyn") ||
             tok_is(p, "dyncall") || tok_starts(p, "call.") || tok_starts(p, "syscall.") ||
-            tok_starts(p, "external.") || tok_is(p, "else"))
+            tok_starts(p, "external.") || tok_is(p, "else")) {
             fail_at(p, t.line, t.col, "%s is not an operation: a basic_block holds only "
                     "operations (missing 'end'?)", tok_quote(&t, q, sizeof q));
-        else
-            fail_at(p, t.line, t.col, "unknown operation '%.*s'", (int)(name_len > 40 ? 40 : name_len),
-                    t.s);
+        } else {
+            char shown[SHOWN_SIZE(TOKEN_SHOWN)];
+            fail_at(p, t.line, t.col, "unknown operation '%s'",
+                    show_text(t.s, name_len, TOKEN_SHOWN, 0, shown, sizeof shown));
+        }
         return -1;
     }
     out->opcode = info->opcode;
@@ -336,14 +429,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* References: call.REF, syscall.REF, external.REF                     */
 
-static long find_proc_by_name(const parser_t *p, const char *name, size_t len)
-{
-    for (uint32_t i = 0; i < p->f->n_procs; i++)
-        if (strlen(p->f->procs[i].name) == len && memcmp(p->f->procs[i].name, name, len) == 0)
-            return (long)i;
-    return -1;
-}
-
 /* Resolve REF to a digest and, when it names a procedure of this program,
  * that procedure (-1 otherwise). */
 static int resolve_ref(parser_t *p, const char *ref, size_t len, word_t *digest, long *proc)
@@ -363,10 +448,11 @@ static int resolve_ref(parser_t *p, const char *ref, size_t len, word_t *digest,
         *proc = mast_find_proc(p->f, *digest, 1);
         return 0;
     }
-    *proc = find_proc_by_name(p, ref, len);
+    *proc = mast_find_proc_named(p->f, ref, len);
     if (*proc < 0) {
-        fail_at(p, t.line, col, "unknown procedure '%.*s' (procedures must be defined before "
-                "use)", (int)(len > 60 ? 60 : len), ref);
+        char shown[SHOWN_SIZE(60)];
+        fail_at(p, t.line, col, "unknown procedure '%s' (procedures must be defined before use)",
+                show_text(ref, len, 60, 0, shown, sizeof shown));
         return -1;
     }
     *digest = p->f->nodes[p->f->procs[*proc].node].digest;
@@ -393,7 +479,7 @@ static int expect_end(parser_t *p, const char *what, uint32_t line, uint32_t col
     if (p->failed)
         return -1;
     if (!tok_is(p, "end")) {
-        char q[64];
+        char q[QUOTE_SIZE];
         fail_at(p, p->tok.line, p->tok.col, "expected 'end' closing the %s at %u:%u, found %s",
                 what, line, col, tok_quote(&p->tok, q, sizeof q));
         return -1;
@@ -404,7 +490,7 @@ static int expect_end(parser_t *p, const char *what, uint32_t line, uint32_t col
 
 static long parse_node(parser_t *p, int depth)
 {
-    char q[64];
+    char q[QUOTE_SIZE];
     skip_decorators(p);
     if (p->failed)
         return -1;
@@ -447,10 +533,14 @@ static long parse_node(parser_t *p, int depth)
         id = control_node(p, NODE_LOOP, (uint32_t)a, 0, t.line, t.col);
     } else if (tok_is(p, "dyn") || tok_is(p, "dyncall")) {
         const int call = tok_is(p, "dyncall");
-        /* Both digests are constants: merge_in_domain of two zero words. */
-        const word_t d = rpo_merge_in_domain(zero_word(), zero_word(),
-                                             call ? DOMAIN_DYNCALL : DOMAIN_DYN);
-        id = leaf_node(p, call ? NODE_DYNCALL : NODE_DYN, d, t.line, t.col);
+        /* Both digests are constants, merge_in_domain of two zero words:
+           hashed once per parse, not once per node. */
+        if (!p->have_dyn_digest[call]) {
+            p->dyn_digest[call] = rpo_merge_in_domain(zero_word(), zero_word(),
+                                                      call ? DOMAIN_DYNCALL : DOMAIN_DYN);
+            p->have_dyn_digest[call] = 1;
+        }
+        id = leaf_node(p, call ? NODE_DYNCALL : NODE_DYN, p->dyn_digest[call], t.line, t.col);
         next(p);
     } else if (tok_starts(p, "call.") || tok_starts(p, "syscall.") || tok_starts(p, "external.")) {
         const int sys = tok_starts(p, "syscall."), ext = tok_starts(p, "external.");
@@ -460,8 +550,10 @@ static long parse_node(parser_t *p, int depth)
         if (resolve_ref(p, t.s + plen, t.len - plen, &digest, &proc) != 0)
             return -1;
         if (sys && !mast_kernel_contains(p->f, digest)) {
-            fail_at(p, t.line, t.col, "syscall target %.*s is not a kernel procedure (define it "
-                    "with kernel.NAME)", (int)(t.len - plen > 66 ? 66 : t.len - plen), t.s + plen);
+            char shown[SHOWN_SIZE(66)];
+            fail_at(p, t.line, t.col, "syscall target %s is not a kernel procedure (define it "
+                    "with kernel.NAME)", show_text(t.s + plen, t.len - plen, 66, 0, shown,
+                                                   sizeof shown));
             return -1;
         }
         if (ext) {
@@ -540,16 +632,18 @@ static int parse_proc(parser_t *p, proc_kind_t kind, size_t prefix)
     const token_t t = p->tok;
     const char *name = t.s + prefix;
     const size_t len = t.len - prefix;
+    char shown[SHOWN_SIZE(PROGRAM_MAX_NAME)];
     if (!valid_name(name, len)) {
-        fail_at(p, t.line, (uint32_t)(t.col + prefix), "invalid procedure name '%.*s' (letters, "
+        fail_at(p, t.line, (uint32_t)(t.col + prefix), "invalid procedure name '%s' (letters, "
                 "digits, '_', '$', '-', ':'; starting with a letter or '_'; at most %d characters)",
-                (int)(len > 60 ? 60 : len), name, PROGRAM_MAX_NAME);
+                show_text(name, len, 60, 0, shown, sizeof shown), PROGRAM_MAX_NAME);
         return -1;
     }
-    const long dup = find_proc_by_name(p, name, len);
+    const long dup = mast_find_proc_named(p->f, name, len);
     if (dup >= 0) {
-        fail_at(p, t.line, (uint32_t)(t.col + prefix), "procedure '%.*s' is already defined at "
-                "%u:%u", (int)len, name, p->f->procs[dup].line, p->f->procs[dup].col);
+        fail_at(p, t.line, (uint32_t)(t.col + prefix), "procedure '%s' is already defined at "
+                "%u:%u", show_text(name, len, PROGRAM_MAX_NAME, 0, shown, sizeof shown),
+                p->f->procs[dup].line, p->f->procs[dup].col);
         return -1;
     }
     next(p);
@@ -557,23 +651,17 @@ static int parse_proc(parser_t *p, proc_kind_t kind, size_t prefix)
     if (node < 0 || expect_end(p, "procedure", t.line, t.col) != 0)
         return -1;
     mast_forest_t *f = p->f;
-    if (grow(p, (void **)&f->procs, &f->cap_procs, f->n_procs + 1, sizeof *f->procs) != 0)
-        return -1;
     if (kind == PROC_KERNEL && add_kernel_digest(p, f->nodes[node].digest, &t) != 0)
         return -1;
-    mast_proc_t *pr = &f->procs[f->n_procs];
-    pr->name = malloc(len + 1);
-    if (!pr->name) {
+    const long added = mast_forest_add_proc(f, name, len, (uint32_t)node, kind, t.line, t.col);
+    if (added == MAST_ADD_TOO_MANY) {
+        fail_at(p, p->tok.line, p->tok.col, "program too large");
+        return -1;
+    }
+    if (added < 0) {
         fail_at(p, t.line, t.col, "out of memory");
         return -1;
     }
-    memcpy(pr->name, name, len);
-    pr->name[len] = '\0';
-    pr->node = (uint32_t)node;
-    pr->kind = kind;
-    pr->line = t.line;
-    pr->col = t.col;
-    f->n_procs++;
     return 0;
 }
 
@@ -639,10 +727,11 @@ int mast_parse(const char *file, const char *text, size_t len, mast_forest_t *f,
     }
     if (check_encoding(&p) != 0)
         goto fail;
+    mast_forest_salt_index(f, text, len);
     next(&p);
     while (!p.failed && p.tok.s) {
         const token_t t = p.tok;
-        char q[64];
+        char q[QUOTE_SIZE];
         if (tok_starts(&p, "proc.")) {
             parse_proc(&p, PROC_PLAIN, 5);
         } else if (tok_starts(&p, "kernel.")) {
