@@ -1,9 +1,14 @@
 /*
  * shared_vectors.h - read the upstream vectors in ../shared (never copied
- * into this repository): case metadata and trace CSV files.
+ * into this repository): case metadata and trace CSV files; what a test
+ * does when they are absent; the pinned sizes of the vector sets.
  *
  * The directory is $FRAGTRACE_SHARED, else ../shared relative to the
  * repository root (tests run from there).
+ *
+ * Absent vectors are a skip only on a developer's machine: when CI is set
+ * (non-empty) or FRAGTRACE_REQUIRE_VECTORS=1 they are a failure
+ * (shared_vectors_absent, shared_vectors_absent_all).
  */
 #ifndef FRAGTRACE_TESTS_SHARED_VECTORS_H
 #define FRAGTRACE_TESTS_SHARED_VECTORS_H
@@ -13,13 +18,86 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UPSTREAM_CASES 27
+#include "tap.h"
+
+/* The sizes of the vector sets, pinned: a test that iterates one of them
+ * compares what it found with these, so an empty or half-copied set fails. */
+#define UPSTREAM_CASES 27    /* vectors/miden-v0.19.0/cases.json */
+#define UPSTREAM_PROGRAMS 10 /* vectors/miden-v0.19.0/programs/ *.masm */
+#define ORACLE_CASES 80      /* vectors/oracle-v0.19.0/ops/cases.json */
+#define ORACLE_PROGRAMS 80   /* vectors/oracle-v0.19.0/ops/programs/ *.masm */
+#define OWN_PROGRAMS 45      /* this repository's vectors/programs/ *.masm */
+#define OWN_BENCH_PROGRAMS 2 /* of which bench_*.masm (the two 2^20-cycle workloads) */
 #define TRACE_COLUMNS 72
 
 static inline const char *shared_dir(void)
 {
     const char *d = getenv("FRAGTRACE_SHARED");
     return d ? d : "../shared";
+}
+
+/* The oracle cases (named after their operation) not checked yet, each
+ * with the reason; every other oracle case must match. Pinned: a case
+ * leaves this list when the crypto issue makes it run (the tests fail
+ * until it does). The first ORACLE_DEFERRED_INPUTS have Merkle-store
+ * inputs (an .inputs file), the others use an operation fragtrace refuses
+ * as not yet supported. */
+#define ORACLE_DEFERRED 8
+#define ORACLE_DEFERRED_INPUTS 3
+
+static const struct {
+    const char *name, *why;
+} oracle_deferred[ORACLE_DEFERRED] __attribute__((unused)) = {
+    { "emit", "Merkle-store inputs (emit's oracle case needs the Merkle store)" },
+    { "mpverify", "Merkle-store inputs" },
+    { "mrupdate", "Merkle-store inputs" },
+    { "frie2f4", "operation not yet supported" },
+    { "horner_eval_base", "operation not yet supported" },
+    { "horner_eval_ext", "operation not yet supported" },
+    { "eval_circuit", "operation not yet supported" },
+    { "log_precompile", "operation not yet supported" },
+};
+
+/* Index of oracle case name in oracle_deferred, or -1. */
+static inline int oracle_deferred_index(const char *name)
+{
+    for (int i = 0; i < ORACLE_DEFERRED; i++)
+        if (!strcmp(oracle_deferred[i].name, name))
+            return i;
+    return -1;
+}
+
+/* Must the shared vectors be present? Yes in CI (CI set and non-empty) and
+ * with FRAGTRACE_REQUIRE_VECTORS=1. */
+static inline int shared_vectors_required(void)
+{
+    const char *ci = getenv("CI"), *req = getenv("FRAGTRACE_REQUIRE_VECTORS");
+    return (ci && ci[0]) || (req && !strcmp(req, "1"));
+}
+
+/* One check that needs what (a path under shared_dir()) which is absent:
+ * "not ok" when the vectors are required, else "ok # SKIP". */
+static inline void shared_vectors_absent(const char *what)
+{
+    if (shared_vectors_required())
+        tap_ok(0, "%s is absent: the shared vectors are required (CI or "
+               "FRAGTRACE_REQUIRE_VECTORS=1; set FRAGTRACE_SHARED)", what);
+    else
+        tap_skip("%s is absent (set FRAGTRACE_SHARED)", what);
+}
+
+/* A whole test needs what, which is absent, before its plan: a one-check
+ * failing plan when the vectors are required, else "1..0 # SKIP"; exits. */
+static inline void shared_vectors_absent_all(const char *what)
+{
+    if (shared_vectors_required()) {
+        tap_plan(1);
+        shared_vectors_absent(what);
+        exit(tap_done());
+    }
+    char why[1200];
+    snprintf(why, sizeof why, "%.1000s is absent (set FRAGTRACE_SHARED)", what);
+    tap_skip_all(why);
 }
 
 /* Read a whole file, NUL-terminated; NULL if it cannot be read. */

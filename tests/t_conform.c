@@ -399,16 +399,8 @@ int main(void)
     snprintf(src, sizeof src, "%.900s/vectors/miden-v0.19.0", shared_dir());
     snprintf(probe, sizeof probe, "%s/cases.json", src);
     struct stat sb;
-    if (stat(probe, &sb) != 0) {
-        const char *req = getenv("FRAGTRACE_REQUIRE_VECTORS");
-        if (getenv("CI") || (req && !strcmp(req, "1"))) {
-            tap_plan(1);
-            tap_ok(0, "upstream vectors present at %s (required: CI or "
-                   "FRAGTRACE_REQUIRE_VECTORS=1)", probe);
-            return tap_done();
-        }
-        tap_skip_all("upstream vectors not found (set FRAGTRACE_SHARED)");
-    }
+    if (stat(probe, &sb) != 0)
+        shared_vectors_absent_all(probe);
     tap_plan(21);
     test_dir_t d;
     test_dir_make(&d);
