@@ -86,8 +86,13 @@ static run_result_t run_fragtrace_opts(const char *const *args, const run_opts_t
         argv[n++] = args[i];
     argv[n] = NULL;
     int pipefd[2] = { -1, -1 };
-    if (o->out == RUN_STDOUT_BROKEN && pipe(pipefd) != 0)
-        abort();
+    if (o->out == RUN_STDOUT_BROKEN) {
+        if (pipe(pipefd) != 0)
+            abort();
+        /* No reader anywhere, before the child exists: its writes fail. */
+        close(pipefd[0]);
+        pipefd[0] = -1;
+    }
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)
@@ -101,7 +106,6 @@ static run_result_t run_fragtrace_opts(const char *const *args, const run_opts_t
             close(1);
         } else {
             signal(SIGPIPE, SIG_IGN);
-            close(pipefd[0]);
             dup2(pipefd[1], 1);
             close(pipefd[1]);
         }
@@ -109,10 +113,8 @@ static run_result_t run_fragtrace_opts(const char *const *args, const run_opts_t
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
-    if (pipefd[0] >= 0) {
-        close(pipefd[0]);
+    if (pipefd[1] >= 0)
         close(pipefd[1]);
-    }
     int st;
     int timed_out = 0;
     if (o->timeout_s > 0) {

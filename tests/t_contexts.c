@@ -102,7 +102,7 @@ static unsigned char *contexts_of(const prog_t *p, uint64_t n, size_t *len, size
 
 static int traces_equal(const main_trace_t *a, const main_trace_t *b)
 {
-    return a->len == b->len && !memcmp(a->cols, b->cols, a->len * TRACE_WIDTH * sizeof *a->cols);
+    return a->len == b->len && !memcmp(a->cols, b->cols, a->len * TRACE_NUM_COLUMNS * sizeof *a->cols);
 }
 
 /* Parse (checksum on or off), validate and build; 0 if all of it succeeded. */

@@ -126,8 +126,8 @@ static int check_program(const prog_t *p, uint64_t *seed, int *checks)
                          (unsigned long long)lengths[i], threads[t], rc ? err : "length differs",
                          (unsigned long long)par.len, (unsigned long long)seq.len);
                 ok = 0;
-            } else if (memcmp(par.cols, seq.cols, (size_t)TRACE_WIDTH * seq.len * sizeof *seq.cols)) {
-                for (uint64_t c = 0; ok && c < (uint64_t)TRACE_WIDTH * seq.len; c++)
+            } else if (memcmp(par.cols, seq.cols, (size_t)TRACE_NUM_COLUMNS * seq.len * sizeof *seq.cols)) {
+                for (uint64_t c = 0; ok && c < (uint64_t)TRACE_NUM_COLUMNS * seq.len; c++)
                     if (par.cols[c] != seq.cols[c]) {
                         tap_diag("%s: N=%llu T=%u: first difference at row %llu, column %llu",
                                  p->path, (unsigned long long)lengths[i], threads[t],

@@ -78,7 +78,7 @@ int main(void)
         free(meta);
     }
     if (checked == 0)
-        tap_ok(1, "# SKIP %s/vectors/miden-v0.19.0 is absent", shared_dir());
+        shared_vectors_absent("vectors/miden-v0.19.0");
     else
         tap_ok(checked == UPSTREAM_CASES && good == checked,
                "random coin reproduces the last row of %d/%d upstream traces", good,

@@ -30,7 +30,18 @@ int main(void)
     };
     const size_t n = sizeof cmds / sizeof cmds[0];
     tap_plan((int)(3 * n));
+    char probe[1100];
+    snprintf(probe, sizeof probe, "%s/cases.json", vectors);
+    FILE *pf = fopen(probe, "rb");
+    const int have_vectors = pf != NULL;
+    if (pf)
+        fclose(pf);
     for (size_t i = 0; i < n; i++) {
+        if (!strcmp(cmds[i][0], "conform") && !have_vectors) {
+            for (int k = 0; k < 3; k++)
+                shared_vectors_absent(probe); /* fails under CI, skips locally */
+            continue;
+        }
         char name[256] = "";
         for (int k = 0; cmds[i][k]; k++)
             snprintf(name + strlen(name), sizeof name - strlen(name), "%s%s", k ? " " : "",
