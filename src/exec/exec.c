@@ -446,6 +446,136 @@ static int pop_condition(vm_t *vm, const mast_node_t *n, felt_t *cond)
     return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Fast mode: whole basic blocks and loop iterations                   */
+/* With no rows to assemble, a basic block that ends before the next   */
+/* stop (fragment boundary, stop_clk, cycle limit) runs in one go: its */
+/* ops in a tight loop, with none of the per-row bookkeeping (op       */
+/* groups, continuations, block stack), which only rows and stops in   */
+/* the middle of a block need. The state after it is exactly the one   */
+/* the per-row path leaves (block_summary_t).                          */
+
+/* The first clk at which the run must stop and look: no row at or past
+ * it may be produced by a whole-block step. */
+static uint64_t fast_limit(const vm_t *vm)
+{
+    uint64_t end = vm->stop_clk < vm->max_cycles ? vm->stop_clk : vm->max_cycles;
+    if (vm->tracer->boundary && vm->tracer->fragment_len > 0 && vm->next_boundary < end)
+        end = vm->next_boundary;
+    return end;
+}
+
+/* The summary of basic block id (computed once per VM); NULL when out of
+ * memory (the caller then takes the per-row path). */
+static const block_summary_t *block_summary(vm_t *vm, uint32_t id)
+{
+    const mast_forest_t *f = vm->f;
+    if (!vm->summaries) {
+        vm->summaries = malloc(f->n_nodes * sizeof *vm->summaries);
+        vm->summary_ok = calloc(f->n_nodes, 1);
+        if (!vm->summaries || !vm->summary_ok) {
+            free(vm->summaries);
+            free(vm->summary_ok);
+            vm->summaries = NULL;
+            vm->summary_ok = NULL;
+            return NULL;
+        }
+    }
+    block_summary_t *sum = &vm->summaries[id];
+    if (vm->summary_ok[id])
+        return sum;
+    /* Replay start_block, respan and block_op's bookkeeping. */
+    const mast_node_t *n = &f->nodes[id];
+    const op_batch_t *b0 = &f->batches[n->batches_start];
+    const op_batch_t *last = &f->batches[n->batches_start + n->n_batches - 1];
+    span_state_t sp = { id, 0, 0, 0, (uint64_t)8 * (n->n_batches - 1) + last->num_groups - 1,
+                        b0->groups[0] };
+    uint64_t rows = 1;
+    for (uint32_t k = 0; k < n->n_batches; k++) {
+        const op_batch_t *b = &f->batches[n->batches_start + k];
+        if (k > 0) {
+            rows++;
+            sp.group_count--;
+            sp.batch++;
+            sp.op = 0;
+            sp.group = 0;
+            sp.ops_left = b->groups[0];
+        }
+        const op_t *ops = &f->ops[n->ops_start + b->first_op];
+        while (sp.op < b->num_ops) {
+            sp.ops_left = (sp.ops_left - ops[sp.op].opcode) >> 7;
+            span_advance(&sp, b, &ops[sp.op]);
+            rows++;
+        }
+    }
+    sum->rows = rows + 1;
+    sum->end = sp;
+    vm->summary_ok[id] = 1;
+    return sum;
+}
+
+/* Run basic block id from its SPAN row through its END row. */
+static int run_block_whole(vm_t *vm, uint32_t id, const block_summary_t *sum)
+{
+    const mast_forest_t *f = vm->f;
+    const mast_node_t *n = &f->nodes[id];
+    felt_t addr;
+    if (vm_request_hasher(vm, HASH_BASIC_BLOCK, id, 8 * n->n_batches, NULL, &addr) != 0)
+        return -1;
+    vm->clk++; /* SPAN */
+    for (uint32_t k = 0; k < n->n_batches; k++) {
+        const op_batch_t *b = &f->batches[n->batches_start + k];
+        vm->clk += k > 0; /* RESPAN */
+        if (user_ops_run(vm, &f->ops[n->ops_start + b->first_op], b->num_ops, b->first_op) != 0)
+            return -1;
+    }
+    vm->span = sum->end;
+    for (int k = 0; k < 4; k++)
+        vm->last_h[k] = n->digest.v[k];
+    vm->clk++; /* END */
+    if (vm->n_blocks == 0)
+        vm->done = 1;
+    return 0;
+}
+
+/* Basic block id in one go if it fits before the next stop: 1 if it ran
+ * (its rows are counted), 0 if the per-row path must take it, -1 on an
+ * error. */
+static int try_block_whole(vm_t *vm, uint32_t id)
+{
+    if (!vm->no_rows)
+        return 0;
+    const block_summary_t *sum = block_summary(vm, id);
+    if (!sum || vm->clk + sum->rows > fast_limit(vm))
+        return 0;
+    return run_block_whole(vm, id, sum) == 0 ? 1 : -1;
+}
+
+/* Fast mode: iterations of loop id whose body is a basic block, each a
+ * REPEAT row and the body, while the condition is 1 and they fit before
+ * the next stop. Returns 1 when some ran (the loop test is continued
+ * later, after the run loop's checks), 0 when none did (the per-row path
+ * takes the test), -1 on an error. */
+static int loop_iterations_whole(vm_t *vm, uint32_t id)
+{
+    const uint32_t body = vm->f->nodes[id].child[0];
+    if (vm->f->nodes[body].kind != NODE_BLOCK)
+        return 0;
+    const block_summary_t *sum = block_summary(vm, body);
+    if (!sum)
+        return 0;
+    const uint64_t limit = fast_limit(vm);
+    int ran = 0;
+    while (vm->stack.s[0] == 1 && vm->clk + 1 + sum->rows <= limit) {
+        opstack_pop(&vm->stack);
+        vm->clk++; /* REPEAT */
+        if (run_block_whole(vm, body, sum) != 0)
+            return -1;
+        ran = 1;
+    }
+    return ran && push_cont(vm, K_LOOP_NEXT, id) != 0 ? -1 : ran;
+}
+
 static int start_node(vm_t *vm, uint32_t id)
 {
     const long rid = resolve_node(vm, id);
@@ -453,8 +583,10 @@ static int start_node(vm_t *vm, uint32_t id)
         return -1;
     id = (uint32_t)rid;
     const mast_node_t *n = &vm->f->nodes[id];
-    if (n->kind == NODE_BLOCK)
-        return start_block(vm, id);
+    if (n->kind == NODE_BLOCK) {
+        const int whole = try_block_whole(vm, id);
+        return whole != 0 ? whole : start_block(vm, id);
+    }
     felt_t *r = vm->row;
     const word_t zero = { { 0, 0, 0, 0 } };
     row_begin(vm);
@@ -536,6 +668,11 @@ static int start_node(vm_t *vm, uint32_t id)
 static int loop_next(vm_t *vm, uint32_t id)
 {
     const mast_node_t *n = &vm->f->nodes[id];
+    if (vm->no_rows) {
+        const int whole = loop_iterations_whole(vm, id);
+        if (whole != 0)
+            return whole;
+    }
     const felt_t top = vm->stack.s[0];
     if (top > 1) {
         vm_fail(vm, XERR_NOT_BINARY, n->line, n->col, "while.true",
@@ -618,16 +755,26 @@ static int run(vm_t *vm)
         const cont_t c = vm->conts[--vm->n_conts];
         if (vm->n_conts < vm->conts_kept)
             vm->conts_kept = vm->n_conts;
-        if (!cont_fits_state(vm, c)) {
+        /* Only a state loaded from a fragment context (replayed) can be
+           inconsistent; a run from the program start never is. */
+        if (vm->replay && !cont_fits_state(vm, c)) {
             vm_fail(vm, XERR_CONTEXT, 0, 0, "context",
                     "the saved execution state does not fit the program");
             return -1;
         }
         int rc;
         switch (c.kind) {
-        case K_START: rc = start_node(vm, c.node); break;
+        case K_START:
+            rc = start_node(vm, c.node);
+            if (rc == 1)
+                continue; /* a whole basic block: its rows are counted */
+            break;
         case K_END: rc = end_node(vm, 0); break;
-        case K_LOOP_NEXT: rc = loop_next(vm, c.node); break;
+        case K_LOOP_NEXT:
+            rc = loop_next(vm, c.node);
+            if (rc == 1)
+                continue; /* whole iterations: their rows are counted */
+            break;
         case K_BLOCK_OP:
             if (vm->no_rows) {
                 /* Fast mode: the batch's ops up to the next stop in one go. */

@@ -287,7 +287,10 @@ static int system_event(vm_t *vm, const op_t *op)
     }
 }
 
-int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
+/* One operation; inlined into both the row-mode entry point and the
+ * fast-mode batch loop, so that the batch loop is one dense switch. */
+static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *op,
+                                                         uint32_t op_index, felt_t h[6])
 {
     felt_t *s = vm->stack.s;
     opstack_t *st = &vm->stack;
@@ -611,6 +614,35 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
             s[11 - j] = state[j];
         return 0;
     }
+    /* ---- movupN / movdnN: rotate the top N+1 elements ---- */
+#define MOVUP(n)                                                                         \
+    t = s[n];                                                                            \
+    for (int i_ = (n); i_ > 0; i_--)                                                     \
+        s[i_] = s[i_ - 1];                                                               \
+    s[0] = t;                                                                            \
+    return 0
+#define MOVDN(n)                                                                         \
+    t = s[0];                                                                            \
+    for (int i_ = 0; i_ < (n); i_++)                                                     \
+        s[i_] = s[i_ + 1];                                                               \
+    s[n] = t;                                                                            \
+    return 0
+    case OP_MOVUP2: MOVUP(2);
+    case OP_MOVUP3: MOVUP(3);
+    case OP_MOVUP4: MOVUP(4);
+    case OP_MOVUP5: MOVUP(5);
+    case OP_MOVUP6: MOVUP(6);
+    case OP_MOVUP7: MOVUP(7);
+    case OP_MOVUP8: MOVUP(8);
+    case OP_MOVDN2: MOVDN(2);
+    case OP_MOVDN3: MOVDN(3);
+    case OP_MOVDN4: MOVDN(4);
+    case OP_MOVDN5: MOVDN(5);
+    case OP_MOVDN6: MOVDN(6);
+    case OP_MOVDN7: MOVDN(7);
+    case OP_MOVDN8: MOVDN(8);
+#undef MOVUP
+#undef MOVDN
     /* ---- the crypto issue ---- */
     case OP_MPVERIFY: case OP_MRUPDATE: case OP_FRIE2F4: case OP_HORNER_BASE:
     case OP_HORNER_EXT: case OP_EVAL_CIRCUIT: case OP_LOG_PRECOMPILE:
@@ -618,27 +650,21 @@ int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
     default:
         break;
     }
-    /* movupN / movdnN: rotate the top N+1 elements. */
-    static const struct { uint8_t op; int n; int up; } moves[] = {
-        { OP_MOVUP2, 2, 1 }, { OP_MOVUP3, 3, 1 }, { OP_MOVUP4, 4, 1 }, { OP_MOVUP5, 5, 1 },
-        { OP_MOVUP6, 6, 1 }, { OP_MOVUP7, 7, 1 }, { OP_MOVUP8, 8, 1 },
-        { OP_MOVDN2, 2, 0 }, { OP_MOVDN3, 3, 0 }, { OP_MOVDN4, 4, 0 }, { OP_MOVDN5, 5, 0 },
-        { OP_MOVDN6, 6, 0 }, { OP_MOVDN7, 7, 0 }, { OP_MOVDN8, 8, 0 },
-    };
-    for (size_t k = 0; k < sizeof moves / sizeof moves[0]; k++) {
-        if (moves[k].op != op->opcode)
-            continue;
-        const int n = moves[k].n;
-        if (moves[k].up) {
-            t = s[n];
-            memmove(&s[1], &s[0], (size_t)n * sizeof *s);
-            s[0] = t;
-        } else {
-            t = s[0];
-            memmove(&s[0], &s[1], (size_t)n * sizeof *s);
-            s[n] = t;
-        }
-        return 0;
-    }
     FAIL(XERR_NOT_SUPPORTED, "unknown operation code %u", op->opcode);
+}
+
+int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
+{
+    return execute(vm, op, op_index, h);
+}
+
+int user_ops_run(vm_t *vm, const op_t *ops, uint32_t n, uint32_t first)
+{
+    felt_t helpers[6];
+    for (uint32_t j = 0; j < n; j++) {
+        if (execute(vm, &ops[j], first + j, helpers) != 0)
+            return -1;
+        vm->clk++;
+    }
+    return 0;
 }

@@ -13,4 +13,9 @@
  * Returns 0, or -1 with vm->err set. */
 int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t helpers[6]);
 
+/* Fast mode (no rows): ops[0..n) of one batch, op indices first, first + 1,
+ * ..., the first at vm->clk, which advances by one per op. Returns 0, or
+ * -1 with vm->err set (vm->clk is then the failing op's). */
+int user_ops_run(vm_t *vm, const op_t *ops, uint32_t n, uint32_t first);
+
 #endif

@@ -143,8 +143,12 @@ void vm_free(vm_t *vm)
     advice_free(&vm->adv);
     free(vm->conts);
     free(vm->blocks);
+    free(vm->summaries);
+    free(vm->summary_ok);
     vm->conts = NULL;
     vm->blocks = NULL;
+    vm->summaries = NULL;
+    vm->summary_ok = NULL;
 }
 
 int vm_emit_chiplet(vm_t *vm, const chiplet_request_t *r)

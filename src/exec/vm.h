@@ -18,11 +18,6 @@
 #include "exec/tracer.h"
 #include "mast/forest.h"
 
-/* Old names, kept only until tests/t_contexts.c and tests/t_parallel.c use
- * air/layout.h's; do not use in new code. */
-#define CORE_WIDTH TRACE_CORE_WIDTH
-#define TRACE_WIDTH TRACE_NUM_COLUMNS
-
 #define MAX_CYCLES_DEFAULT (UINT64_C(1) << 29)  /* ExecutionOptions::MAX_CYCLES */
 
 /* What went wrong, named as upstream's ExecutionError variants. */
@@ -99,6 +94,12 @@ typedef struct {
     uint64_t ops_left;    /* opcodes of the current group still to run */
 } span_state_t;
 
+/* Fast mode: what running a basic block whole amounts to (exec.c). */
+typedef struct {
+    uint64_t rows;        /* SPAN, its ops, RESPANs and END */
+    span_state_t end;     /* the basic-block state the per-row path leaves */
+} block_summary_t;
+
 /* Values that reached the core from outside during a run, in execution
  * order: memory reads and advice-stack pops. A fragment builder replays them
  * instead of holding memory and the advice provider. */
@@ -148,6 +149,9 @@ struct vm {
     felt_t row[TRACE_CORE_WIDTH];      /* the row being assembled */
     exec_error_t err;
 
+    /* Fast mode: per node, its block summary once computed (summary_ok). */
+    block_summary_t *summaries;
+    uint8_t *summary_ok;
     /* The tracer of the current vm_run (NULL outside one, or none given). */
     const vm_tracer_t *tracer;
     /* Fragment building (spec/fragment-context.md): replay != NULL supplies
