@@ -321,7 +321,7 @@ static int block_ops_fast(vm_t *vm, uint64_t end_clk)
     do {
         const op_t *op = &ops[sp->op];
         sp->ops_left = (sp->ops_left - op->opcode) >> 7;
-        if (user_op_execute(vm, op, sp->op + b->first_op, helpers) != 0)
+        if (user_op_execute_fast(vm, op, sp->op + b->first_op, helpers) != 0)
             return -1;
         span_advance(sp, b, op);
         vm->clk++;

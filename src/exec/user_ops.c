@@ -31,13 +31,14 @@ static void op_display(const op_t *op, char *buf, size_t len)
         return -1;                                                                       \
     } while (0)
 
-/* A helper column's inverse (0 for 0); skipped when no row is assembled,
- * since nothing but the row reads it. */
-static felt_t helper_inv(const vm_t *vm, felt_t a)
+/* A helper column's inverse (0 for 0); skipped when no row is assembled
+ * (rows = 0, a compile-time constant in each copy of execute), since
+ * nothing but the row reads it. */
+#define helper_inv(vm, a) ((void)(vm), rows ? row_inverse(a) : 0)
+static felt_t row_inverse(felt_t a)
 {
     felt_t r = 0;
-    if (!vm->no_rows)
-        felt_inv(a, &r);
+    felt_inv(a, &r);
     return r;
 }
 
@@ -290,7 +291,8 @@ static int system_event(vm_t *vm, const op_t *op)
 /* One operation; inlined into both the row-mode entry point and the
  * fast-mode batch loop, so that the batch loop is one dense switch. */
 static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *op,
-                                                         uint32_t op_index, felt_t h[6])
+                                                         uint32_t op_index, felt_t h[6],
+                                                         const int rows)
 {
     felt_t *s = vm->stack.s;
     opstack_t *st = &vm->stack;
@@ -653,16 +655,22 @@ static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *o
     FAIL(XERR_NOT_SUPPORTED, "unknown operation code %u", op->opcode);
 }
 
+/* Row mode and fast mode are two copies of the one body (rows = 1 / 0). */
 int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
 {
-    return execute(vm, op, op_index, h);
+    return execute(vm, op, op_index, h, 1);
+}
+
+int user_op_execute_fast(vm_t *vm, const op_t *op, uint32_t op_index, felt_t h[6])
+{
+    return execute(vm, op, op_index, h, 0);
 }
 
 int user_ops_run(vm_t *vm, const op_t *ops, uint32_t n, uint32_t first)
 {
     felt_t helpers[6];
     for (uint32_t j = 0; j < n; j++) {
-        if (execute(vm, &ops[j], first + j, helpers) != 0)
+        if (execute(vm, &ops[j], first + j, helpers, 0) != 0)
             return -1;
         vm->clk++;
     }

@@ -13,6 +13,9 @@
  * Returns 0, or -1 with vm->err set. */
 int user_op_execute(vm_t *vm, const op_t *op, uint32_t op_index, felt_t helpers[6]);
 
+/* The same with no row assembled: helpers only rows read are not computed. */
+int user_op_execute_fast(vm_t *vm, const op_t *op, uint32_t op_index, felt_t helpers[6]);
+
 /* Fast mode (no rows): ops[0..n) of one batch, op indices first, first + 1,
  * ..., the first at vm->clk, which advances by one per op. Returns 0, or
  * -1 with vm->err set (vm->clk is then the failing op's). */
