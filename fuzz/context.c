@@ -2,11 +2,12 @@
  * context.c - fuzz harness (c): mutated fragment-context files fed to the
  * reader, the validator and the parallel builder. The first input byte
  * picks one of a few programs from vectors/programs/ (loaded once); the
- * rest is a context file for it. The checksum is not checked and the
- * header's file length is set to the input's, so that mutations reach the
- * checks behind them. Any input must be rejected with a
- * message or built; a crash, hang or sanitizer report is the bug. Seeds
- * (fuzz/corpus/context/) are valid files; `make fuzz-seeds` rewrites them.
+ * rest is a context file for it. The harness sets the header's file length
+ * to the input's and reseals the trailing checksum (util/checksum.h), so
+ * that mutations reach the checks behind them. Any input must be rejected
+ * with a message or built; a crash, hang or sanitizer report is the bug.
+ * Seeds (fuzz/corpus/context/) are valid files; `make fuzz-seeds` rewrites
+ * them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include "harness.h"
 #include "mast/parse.h"
 #include "trace/context_file.h"
+#include "util/checksum.h"
+#include "util/le.h"
 
 const char *const fuzz_context_programs[] = {
     "vectors/programs/call_overflow.masm",
@@ -45,17 +48,20 @@ void fuzz_one(const uint8_t *data, size_t len)
         return;
     const mast_forest_t *f = &forests[data[0] % N_PROGRAMS];
     fragment_set_t set;
-    char err[512];
+    char err[512] = "";
     main_trace_t t = { NULL, 0 };
-    /* Like the checksum, the announced file length is set right, so that
-       mutations reach the records behind the header. */
-    unsigned char *buf = malloc(len - 1 ? len - 1 : 1);
+    /* The announced file length and the checksum are set right, so that
+       mutations reach the records behind them. */
+    const size_t n = len - 1;
+    unsigned char *buf = malloc(n ? n : 1);
     if (!buf)
         return;
-    memcpy(buf, data + 1, len - 1);
-    for (int i = 0; i < 8 && len - 1 >= CONTEXT_HEADER_BYTES; i++)
-        buf[16 + i] = (unsigned char)((uint64_t)(len - 1) >> (8 * i));
-    if (context_file_parse(buf, len - 1, 0, &set, err, sizeof err) == 0 &&
+    memcpy(buf, data + 1, n);
+    if (n >= CONTEXT_HEADER_BYTES + 8) {
+        le_put64(buf + 16, n);
+        le_put64(buf + n - 8, checksum(buf, n - 8));
+    }
+    if (context_file_parse(buf, n, 1, &set, err, sizeof err) == 0 &&
         fragment_build_trace(f, "fuzz.masm", &set, 2, &t, err, sizeof err) == 0)
         main_trace_free(&t);
     else if (err[0] == '\0')

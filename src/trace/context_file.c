@@ -1,6 +1,8 @@
 /*
  * context_file.c - reading and writing fragment-context files
- * (context_file.h, spec/fragment-context.md).
+ * (context_file.h, spec/fragment-context.md). A record's scalar fields are
+ * written and read by walking fragment_fields[]; the arenas, the overflow
+ * window and the replay are handled once each.
  */
 #include "context_file.h"
 
@@ -11,21 +13,33 @@
 #include <string.h>
 
 #include "io/file.h"
+#include "util/checksum.h"
+#include "util/le.h"
 
-#define BLOCK_BYTES 72
-#define CONT_BYTES 8
-#define OVF_BYTES 16
-#define RECORD_MIN_BYTES 272 /* a record with no entries */
-#define END_EXTRA_BYTES 32   /* the end record's h[0..4] */
+#define CONT_BYTES 12        /* continuation-arena entry: below, kind, node */
+#define BLOCK_BYTES 72       /* block-arena entry */
+#define OVF_BYTES 16         /* overflow entry: value, clk tag */
+#define STACKS_BYTES 16      /* a record's two stacks: top reference and depth each */
 
 uint64_t context_file_checksum(const unsigned char *buf, size_t len)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < len; i++) {
-        h ^= buf[i];
-        h *= UINT64_C(0x100000001b3);
-    }
-    return h;
+    return checksum(buf, len);
+}
+
+/* Bytes of a record's scalar fields (fragment_fields[]). */
+static uint64_t scalar_bytes(int is_end)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < fragment_n_fields; i++)
+        if (!fragment_fields[i].end_only || is_end)
+            n += (uint64_t)fragment_fields[i].width * fragment_fields[i].count;
+    return n;
+}
+
+/* A record with no overflow entry and no replayed value. */
+static uint64_t record_min_bytes(int is_end)
+{
+    return scalar_bytes(is_end) + 4 + STACKS_BYTES + 8;
 }
 
 /* ------------------------------------------------------------------ */
@@ -41,103 +55,84 @@ typedef struct {
 
 static void w_flush(writer_t *w)
 {
+    w->sum = checksum_update(w->sum, w->buf, w->n);
     if (w->n && fwrite(w->buf, 1, w->n, w->out) != w->n)
         w->failed = 1;
     w->n = 0;
 }
 
-static void w_bytes(writer_t *w, const void *p, size_t n)
+/* One little-endian number of `bytes` bytes. */
+static void w_uint(writer_t *w, uint64_t v, unsigned bytes)
 {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        if (w->n == sizeof w->buf)
-            w_flush(w);
-        w->sum = (w->sum ^ b[i]) * UINT64_C(0x100000001b3);
-        w->buf[w->n++] = b[i];
-    }
+    if (sizeof w->buf - w->n < bytes)
+        w_flush(w);
+    le_put(w->buf + w->n, v, bytes);
+    w->n += bytes;
 }
 
-static void w_u32(writer_t *w, uint32_t v)
-{
-    unsigned char b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    w_bytes(w, b, 4);
-}
-
-static void w_u64(writer_t *w, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    w_bytes(w, b, 8);
-}
+#define W32(w, v) w_uint((w), (v), 4)
+#define W64(w, v) w_uint((w), (v), 8)
 
 static void w_u64s(writer_t *w, const uint64_t *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        w_u64(w, v[i]);
+        W64(w, v[i]);
+}
+
+static void write_arenas(writer_t *w, const fragment_set_t *set)
+{
+    W32(w, (uint32_t)set->conts.n);
+    for (size_t i = 0; i < set->conts.n; i++) {
+        const cont_t *c = &((const cont_t *)set->conts.entries)[i];
+        W32(w, set->conts.links[i].below);
+        W32(w, c->kind);
+        W32(w, c->node);
+    }
+    W32(w, (uint32_t)set->blocks.n);
+    for (size_t i = 0; i < set->blocks.n; i++) {
+        const block_entry_t *e = &((const block_entry_t *)set->blocks.entries)[i];
+        W32(w, set->blocks.links[i].below);
+        W32(w, e->node);
+        W32(w, (uint32_t)(e->is_loop_body | e->loop_entered << 1 | e->is_call << 2 |
+                          e->is_syscall << 3));
+        W64(w, e->addr);
+        W64(w, e->parent);
+        W64(w, e->saved_ctx);
+        w_u64s(w, e->saved_fn_hash.v, 4);
+        W32(w, e->saved_base);
+    }
 }
 
 static void write_ctx(writer_t *w, const fragment_ctx_t *c, int is_end)
 {
-    w_u64(w, c->clk);
-    w_u64(w, c->ctx);
-    w_u64s(w, c->fn_hash.v, 4);
-    w_u64s(w, c->s, STACK_TOP);
-    w_u32(w, c->n_ovf);
-    w_u32(w, c->base);
-    w_u32(w, c->buf_top);
-    w_u32(w, c->n_kept);
+    for (size_t i = 0; i < fragment_n_fields; i++) {
+        const fragment_field_t *fd = &fragment_fields[i];
+        for (unsigned k = 0; (!fd->end_only || is_end) && k < fd->count; k++)
+            w_uint(w, fragment_field_get(c, fd, k), fd->width);
+    }
+    W32(w, c->n_kept);
     for (uint32_t i = 0; i < c->n_kept; i++) {
-        w_u64(w, c->ovf[i].value);
-        w_u64(w, c->ovf[i].clk);
+        W64(w, c->ovf[i].value);
+        W64(w, c->ovf[i].clk);
     }
-    w_u32(w, (uint32_t)c->n_conts);
-    for (size_t i = 0; i < c->n_conts; i++) {
-        w_u32(w, c->conts[i].kind);
-        w_u32(w, c->conts[i].node);
-    }
-    w_u32(w, (uint32_t)c->n_blocks);
-    for (size_t i = 0; i < c->n_blocks; i++) {
-        const block_entry_t *e = &c->blocks[i];
-        w_u32(w, e->node);
-        w_u32(w, (uint32_t)(e->is_loop_body | e->loop_entered << 1 | e->is_call << 2 |
-                            e->is_syscall << 3));
-        w_u64(w, e->addr);
-        w_u64(w, e->parent);
-        w_u64(w, e->saved_ctx);
-        w_u64s(w, e->saved_fn_hash.v, 4);
-        w_u32(w, e->saved_base);
-        w_u32(w, 0);
-    }
-    w_u32(w, c->span.node);
-    w_u32(w, c->span.batch);
-    w_u32(w, c->span.op);
-    w_u32(w, c->span.group);
-    w_u64(w, c->span.group_count);
-    w_u64(w, c->span.ops_left);
-    w_u64(w, 1 + c->chiplets.hasher_rows); /* the next hasher row's address */
-    w_u64(w, c->chiplets.bitwise_ops);
-    w_u64(w, c->chiplets.mem_accesses);
-    w_u64(w, c->chiplets.kernel_accesses);
-    if (is_end)
-        w_u64s(w, c->last_h, 4);
-    w_u64(w, c->replay.n);
+    W32(w, c->cont_top);
+    W32(w, c->n_conts);
+    W32(w, c->block_top);
+    W32(w, c->n_blocks);
+    W64(w, c->replay.n);
     w_u64s(w, c->replay.vals, c->replay.n);
 }
 
 /* Bytes of one record as write_ctx writes it. */
 static uint64_t record_bytes(const fragment_ctx_t *c, int is_end)
 {
-    return RECORD_MIN_BYTES + OVF_BYTES * (uint64_t)c->n_kept + CONT_BYTES * (uint64_t)c->n_conts +
-           BLOCK_BYTES * (uint64_t)c->n_blocks + 8 * (uint64_t)c->replay.n +
-           (is_end ? END_EXTRA_BYTES : 0);
+    return record_min_bytes(is_end) + OVF_BYTES * (uint64_t)c->n_kept + 8 * (uint64_t)c->replay.n;
 }
 
 uint64_t context_file_size(const fragment_set_t *set)
 {
-    uint64_t n = CONTEXT_HEADER_BYTES + 8 + record_bytes(&set->end, 1);
+    uint64_t n = CONTEXT_HEADER_BYTES + 4 + CONT_BYTES * (uint64_t)set->conts.n + 4 +
+                 BLOCK_BYTES * (uint64_t)set->blocks.n + record_bytes(&set->end, 1) + 8;
     for (size_t k = 0; k < set->n; k++)
         n += record_bytes(&set->frags[k], 0);
     return n;
@@ -146,24 +141,27 @@ uint64_t context_file_size(const fragment_set_t *set)
 int context_file_write(const fragment_set_t *set, FILE *out)
 {
     const uint64_t size = context_file_size(set);
-    if (set->n > CONTEXT_FILE_MAX_FRAGMENTS || size > CONTEXT_FILE_MAX_BYTES)
+    if (set->n > CONTEXT_FILE_MAX_FRAGMENTS || size > CONTEXT_FILE_MAX_BYTES ||
+        set->conts.n > FRAGMENT_ARENA_MAX || set->blocks.n > FRAGMENT_ARENA_MAX)
         return -1;
     writer_t *w = calloc(1, sizeof *w);
     if (!w)
         return -1;
     w->out = out;
-    w->sum = UINT64_C(0xcbf29ce484222325);
-    w_bytes(w, CONTEXT_FILE_MAGIC, 8);
-    w_u32(w, CONTEXT_FILE_VERSION);
-    w_u32(w, (uint32_t)set->n);
-    w_u64(w, size);
+    w->sum = CHECKSUM_INIT;
+    memcpy(w->buf, CONTEXT_FILE_MAGIC, 8);
+    w->n = 8;
+    W32(w, CONTEXT_FILE_VERSION);
+    W32(w, (uint32_t)set->n);
+    W64(w, size);
     w_u64s(w, set->program_hash.v, 4);
-    w_u64(w, set->fragment_len);
+    W64(w, set->fragment_len);
+    write_arenas(w, set);
     for (size_t k = 0; k < set->n; k++)
         write_ctx(w, &set->frags[k], 0);
     write_ctx(w, &set->end, 1);
-    const uint64_t sum = w->sum;
-    w_u64(w, sum);
+    w_flush(w);
+    W64(w, w->sum);
     w_flush(w);
     const int rc = w->failed ? -1 : 0;
     free(w);
@@ -181,12 +179,15 @@ typedef struct {
     int failed;
 } reader_t;
 
-static void r_fail(reader_t *r, const char *fmt, ...)
+/* Fail at byte `at` (the start of what is wrong). */
+static void r_fail_at(reader_t *r, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void r_fail_at(reader_t *r, size_t at, const char *fmt, ...)
 {
     if (r->failed)
         return;
     r->failed = 1;
-    int n = snprintf(r->err, r->err_len, "byte %zu: ", r->pos);
+    int n = snprintf(r->err, r->err_len, "byte %zu: ", at);
     if (n < 0 || (size_t)n >= r->err_len)
         return;
     va_list ap;
@@ -201,21 +202,19 @@ static int r_need(reader_t *r, uint64_t n, const char *what)
     if (r->failed)
         return 0;
     if (n > r->len - r->pos) {
-        r_fail(r, "the file ends inside %s (%llu bytes needed, %zu left)", what,
-               (unsigned long long)n, r->len - r->pos);
+        r_fail_at(r, r->pos, "the file ends inside %s (%llu bytes needed, %zu left)", what,
+                  (unsigned long long)n, r->len - r->pos);
         return 0;
     }
     return 1;
 }
 
-static uint64_t r_uint(reader_t *r, int bytes, const char *what)
+static uint64_t r_uint(reader_t *r, unsigned bytes, const char *what)
 {
-    if (!r_need(r, (uint64_t)bytes, what))
+    if (!r_need(r, bytes, what))
         return 0;
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++)
-        v |= (uint64_t)r->buf[r->pos + (size_t)i] << (8 * i);
-    r->pos += (size_t)bytes;
+    const uint64_t v = le_get(r->buf + r->pos, bytes);
+    r->pos += bytes;
     return v;
 }
 
@@ -224,14 +223,13 @@ static uint64_t r_uint(reader_t *r, int bytes, const char *what)
 
 /* A count of items of `size` bytes each that must fit in the rest of the
  * file (so that a corrupted count cannot cause a huge allocation). */
-static uint64_t r_count(reader_t *r, int bytes, uint64_t size, const char *what)
+static uint64_t r_count(reader_t *r, unsigned bytes, uint64_t size, const char *what)
 {
     const size_t at = r->pos;
     const uint64_t n = r_uint(r, bytes, what);
     if (!r->failed && n > (r->len - r->pos) / size) {
-        r->pos = at;
-        r_fail(r, "%s: %llu entries of %llu bytes do not fit in the %zu bytes left", what,
-               (unsigned long long)n, (unsigned long long)size, r->len - r->pos - (size_t)bytes);
+        r_fail_at(r, at, "%s: %llu entries of %llu bytes do not fit in the %zu bytes left", what,
+                  (unsigned long long)n, (unsigned long long)size, r->len - r->pos);
         return 0;
     }
     return n;
@@ -243,103 +241,130 @@ static void *r_alloc(reader_t *r, uint64_t n, size_t elem)
         return NULL;
     void *p = calloc(n ? n : 1, elem);
     if (!p)
-        r_fail(r, "out of memory");
+        r_fail_at(r, r->pos, "out of memory");
     return p;
 }
 
-static void read_ctx(reader_t *r, fragment_ctx_t *c, int is_end)
+/* An arena entry's link: `below` must name an earlier entry (or none), so
+ * that every chain ends and has the depth the entry gets here. */
+static void r_link(reader_t *r, stack_arena_t *a, size_t i, const char *what)
 {
-    c->clk = R64(r, "a context's clk");
-    c->ctx = R64(r, "a context's ctx");
-    for (int i = 0; i < 4; i++)
-        c->fn_hash.v[i] = R64(r, "a context's fn_hash");
-    for (int i = 0; i < STACK_TOP; i++)
-        c->s[i] = R64(r, "a context's stack");
-    c->n_ovf = R32(r, "the overflow table");
-    c->base = R32(r, "the overflow table");
-    c->buf_top = R32(r, "the overflow table");
-    c->n_kept = (uint32_t)r_count(r, 4, OVF_BYTES, "the overflow entries");
-    c->ovf = r_alloc(r, c->n_kept, sizeof *c->ovf);
-    for (uint32_t i = 0; c->ovf && i < c->n_kept; i++) {
-        c->ovf[i].value = R64(r, "an overflow entry");
-        c->ovf[i].clk = R64(r, "an overflow entry");
+    const size_t at = r->pos;
+    const uint32_t below = R32(r, what);
+    if (r->failed)
+        return;
+    if (below > i) {
+        r_fail_at(r, at, "%s %zu links to entry %u: not an earlier entry", what, i, below - 1);
+        return;
     }
-    c->n_conts = r_count(r, 4, CONT_BYTES, "the continuation stack");
-    c->conts = r_alloc(r, c->n_conts, sizeof *c->conts);
-    for (size_t i = 0; c->conts && i < c->n_conts; i++) {
-        const uint32_t kind = R32(r, "a continuation");
-        c->conts[i].kind = kind > 255 ? 255 : (uint8_t)kind; /* 255: rejected by validation */
-        c->conts[i].node = R32(r, "a continuation");
+    a->links[i].below = below;
+    a->links[i].depth = (below ? a->links[below - 1].depth : 0) + 1;
+}
+
+static void read_arenas(reader_t *r, fragment_set_t *set)
+{
+    stack_arena_t *a = &set->conts;
+    a->n = r_count(r, 4, CONT_BYTES, "the continuation arena");
+    a->entries = r_alloc(r, a->n, sizeof(cont_t));
+    a->links = r_alloc(r, a->n, sizeof *a->links);
+    if (!a->entries || !a->links) {
+        a->n = 0;
+        return;
     }
-    c->n_blocks = r_count(r, 4, BLOCK_BYTES, "the block stack");
-    c->blocks = r_alloc(r, c->n_blocks, sizeof *c->blocks);
-    for (size_t i = 0; c->blocks && i < c->n_blocks; i++) {
-        block_entry_t *e = &c->blocks[i];
-        e->node = R32(r, "a block-stack entry");
-        const uint32_t flags = R32(r, "a block-stack entry");
+    a->cap_entries = a->cap_links = a->n;
+    for (size_t i = 0; !r->failed && i < a->n; i++) {
+        cont_t *c = &((cont_t *)a->entries)[i];
+        r_link(r, a, i, "continuation-arena entry");
+        const size_t at = r->pos;
+        const uint32_t kind = R32(r, "a continuation-arena entry");
+        if (!r->failed && kind > K_RESPAN) {
+            r_fail_at(r, at, "continuation kind %u: only 0 to %d are defined", kind, K_RESPAN);
+            return;
+        }
+        c->kind = (uint8_t)kind;
+        c->node = R32(r, "a continuation-arena entry");
+    }
+    a = &set->blocks;
+    a->n = r_count(r, 4, BLOCK_BYTES, "the block arena");
+    a->entries = r_alloc(r, a->n, sizeof(block_entry_t));
+    a->links = r_alloc(r, a->n, sizeof *a->links);
+    if (!a->entries || !a->links) {
+        a->n = 0;
+        return;
+    }
+    a->cap_entries = a->cap_links = a->n;
+    for (size_t i = 0; !r->failed && i < a->n; i++) {
+        block_entry_t *e = &((block_entry_t *)a->entries)[i];
+        r_link(r, a, i, "block-arena entry");
+        e->node = R32(r, "a block-arena entry");
+        const size_t at = r->pos;
+        const uint32_t flags = R32(r, "a block-arena entry");
         if (!r->failed && flags > 15) {
-            r_fail(r, "block-stack entry flags %u: only bits 0-3 are defined", flags);
+            r_fail_at(r, at, "block-arena entry flags %u: only bits 0-3 are defined", flags);
             return;
         }
         e->is_loop_body = flags & 1;
         e->loop_entered = flags >> 1 & 1;
         e->is_call = flags >> 2 & 1;
         e->is_syscall = flags >> 3 & 1;
-        e->addr = R64(r, "a block-stack entry");
-        e->parent = R64(r, "a block-stack entry");
-        e->saved_ctx = R64(r, "a block-stack entry");
+        e->addr = R64(r, "a block-arena entry");
+        e->parent = R64(r, "a block-arena entry");
+        e->saved_ctx = R64(r, "a block-arena entry");
         for (int k = 0; k < 4; k++)
-            e->saved_fn_hash.v[k] = R64(r, "a block-stack entry");
-        e->saved_base = R32(r, "a block-stack entry");
-        if (R32(r, "a block-stack entry") != 0 && !r->failed) {
-            r_fail(r, "a block-stack entry's reserved word is not 0");
-            return;
-        }
+            e->saved_fn_hash.v[k] = R64(r, "a block-arena entry");
+        e->saved_base = R32(r, "a block-arena entry");
     }
-    c->span.node = R32(r, "the basic-block state");
-    c->span.batch = R32(r, "the basic-block state");
-    c->span.op = R32(r, "the basic-block state");
-    c->span.group = R32(r, "the basic-block state");
-    c->span.group_count = R64(r, "the basic-block state");
-    c->span.ops_left = R64(r, "the basic-block state");
-    const uint64_t next_hasher_row = R64(r, "the chiplet counters");
-    if (!r->failed && next_hasher_row == 0) {
-        r->pos -= 8;
-        r_fail(r, "the next hasher row is 0; hasher rows are numbered from 1");
+}
+
+/* A record's stack: its top must be an arena entry (or none) whose chain
+ * is as deep as the record says. */
+static void r_stack(reader_t *r, const stack_arena_t *a, uint32_t *top, uint32_t *depth,
+                    const char *what)
+{
+    const size_t at = r->pos;
+    *top = R32(r, what);
+    *depth = R32(r, what);
+    if (r->failed)
+        return;
+    if (*top > a->n) {
+        r_fail_at(r, at, "%s: top entry %u is not in the arena of %zu entries", what, *top - 1,
+                  a->n);
         return;
     }
-    c->chiplets.hasher_rows = next_hasher_row - 1;
-    c->chiplets.bitwise_ops = R64(r, "the chiplet counters");
-    c->chiplets.mem_accesses = R64(r, "the chiplet counters");
-    c->chiplets.kernel_accesses = R64(r, "the chiplet counters");
-    for (int i = 0; is_end && i < 4; i++)
-        c->last_h[i] = R64(r, "the last row's h");
-    c->replay.n = r_count(r, 8, 8, "the replay");
-    c->replay.vals = r_alloc(r, c->replay.n, sizeof *c->replay.vals);
-    c->replay.cap = c->replay.vals ? c->replay.n : 0;
-    for (size_t i = 0; c->replay.vals && i < c->replay.n; i++)
-        c->replay.vals[i] = R64(r, "the replay");
-    if (!c->replay.vals)
-        c->replay.n = 0;
-    if (!c->ovf)
-        c->n_kept = 0;
-    if (!c->conts)
-        c->n_conts = 0;
-    if (!c->blocks)
-        c->n_blocks = 0;
+    const uint32_t chain = *top ? a->links[*top - 1].depth : 0;
+    if (*depth != chain)
+        r_fail_at(r, at + 4, "%s: depth %u does not match the %u entries of its chain", what,
+                  *depth, chain);
 }
 
-static uint64_t le64(const unsigned char *b)
+static void read_ctx(reader_t *r, const fragment_set_t *set, fragment_ctx_t *c, int is_end)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
-static uint32_t le32(const unsigned char *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    for (size_t i = 0; i < fragment_n_fields; i++) {
+        const fragment_field_t *fd = &fragment_fields[i];
+        for (unsigned k = 0; (!fd->end_only || is_end) && k < fd->count; k++)
+            fragment_field_set(c, fd, k, r_uint(r, fd->width, fd->name));
+    }
+    c->n_kept = (uint32_t)r_count(r, 4, OVF_BYTES, "the overflow entries");
+    if (c->n_kept) {
+        c->ovf = r_alloc(r, c->n_kept, sizeof *c->ovf);
+        for (uint32_t i = 0; c->ovf && i < c->n_kept; i++) {
+            c->ovf[i].value = R64(r, "an overflow entry");
+            c->ovf[i].clk = R64(r, "an overflow entry");
+        }
+        if (!c->ovf)
+            c->n_kept = 0;
+    }
+    r_stack(r, &set->conts, &c->cont_top, &c->n_conts, "the continuation stack");
+    r_stack(r, &set->blocks, &c->block_top, &c->n_blocks, "the block stack");
+    const uint64_t n = r_count(r, 8, 8, "the replay");
+    if (n) {
+        c->replay.vals = r_alloc(r, n, sizeof *c->replay.vals);
+        if (c->replay.vals) {
+            c->replay.n = c->replay.cap = n;
+            for (size_t i = 0; i < n; i++)
+                c->replay.vals[i] = R64(r, "the replay");
+        }
+    }
 }
 
 int context_file_header(const unsigned char *hdr, size_t len, context_header_t *h, char *err,
@@ -355,26 +380,28 @@ int context_file_header(const unsigned char *hdr, size_t len, context_header_t *
                  CONTEXT_HEADER_BYTES);
         return -1;
     }
-    const uint32_t version = le32(hdr + 8);
+    const uint32_t version = le_get32(hdr + 8);
     if (version != CONTEXT_FILE_VERSION) {
         snprintf(err, err_len, "byte 8: format version %u; this fragtrace reads version %u%s",
                  version, CONTEXT_FILE_VERSION,
-                 version == 1 ? " (rewrite the file with 'fragtrace contexts')" : "");
+                 version >= 1 && version < CONTEXT_FILE_VERSION
+                     ? " (rewrite the file with 'fragtrace contexts')"
+                     : "");
         return -1;
     }
-    h->n = le32(hdr + 12);
-    h->file_len = le64(hdr + 16);
+    h->n = le_get32(hdr + 12);
+    h->file_len = le_get64(hdr + 16);
     for (int i = 0; i < 4; i++)
-        h->program_hash.v[i] = le64(hdr + 24 + 8 * i);
-    h->fragment_len = le64(hdr + 56);
+        h->program_hash.v[i] = le_get64(hdr + 24 + 8 * i);
+    h->fragment_len = le_get64(hdr + 56);
     if (h->n > CONTEXT_FILE_MAX_FRAGMENTS) {
         snprintf(err, err_len, "byte 12: %u fragment contexts; at most %u are allowed", h->n,
                  (unsigned)CONTEXT_FILE_MAX_FRAGMENTS);
         return -1;
     }
-    /* Every record takes at least RECORD_MIN_BYTES. */
-    const uint64_t least = CONTEXT_HEADER_BYTES + (uint64_t)(h->n + 1) * RECORD_MIN_BYTES +
-                           END_EXTRA_BYTES + 8;
+    /* Two empty arenas, n + 1 records of the least size, the checksum. */
+    const uint64_t least = CONTEXT_HEADER_BYTES + 4 + 4 + (uint64_t)h->n * record_min_bytes(0) +
+                           record_min_bytes(1) + 8;
     if (h->file_len < least || h->file_len > CONTEXT_FILE_MAX_BYTES) {
         snprintf(err, err_len, "byte 16: a file length of %llu bytes is impossible for %u "
                  "contexts (from %llu to %llu bytes)", (unsigned long long)h->file_len, h->n,
@@ -402,26 +429,25 @@ int context_file_parse(const unsigned char *buf, size_t len, int check_sum, frag
                  len);
         return -1;
     }
-    reader_t r = { buf, len, CONTEXT_HEADER_BYTES, err, err_len, 0 };
-    if (check_sum) {
-        if (context_file_checksum(buf, len - 8) != le64(buf + len - 8)) {
-            snprintf(err, err_len, "byte %zu: checksum mismatch: the file is truncated or "
-                     "corrupted", len - 8);
-            return -1;
-        }
+    if (check_sum && checksum(buf, len - 8) != le_get64(buf + len - 8)) {
+        snprintf(err, err_len, "byte %zu: checksum mismatch: the file is truncated or "
+                 "corrupted", len - 8);
+        return -1;
     }
-    r.len = len - 8; /* the checksum is not part of the records */
+    /* The checksum is not part of the body. */
+    reader_t r = { buf, len - 8, CONTEXT_HEADER_BYTES, err, err_len, 0 };
     set->program_hash = h.program_hash;
     set->fragment_len = h.fragment_len;
+    read_arenas(&r, set);
     set->frags = r_alloc(&r, h.n, sizeof *set->frags);
     if (set->frags)
         set->n = set->cap = h.n;
     for (size_t k = 0; !r.failed && k < set->n; k++)
-        read_ctx(&r, &set->frags[k], 0);
+        read_ctx(&r, set, &set->frags[k], 0);
     if (!r.failed)
-        read_ctx(&r, &set->end, 1);
+        read_ctx(&r, set, &set->end, 1);
     if (!r.failed && r.pos != r.len)
-        r_fail(&r, "%zu bytes after the end state", r.len - r.pos);
+        r_fail_at(&r, r.pos, "%zu bytes after the end state", r.len - r.pos);
     return r.failed ? -1 : 0;
 }
 

@@ -12,7 +12,7 @@
 #include "trace/fragment.h"
 
 #define CONTEXT_FILE_MAGIC "FTFRAGS"   /* 8 bytes with its NUL */
-#define CONTEXT_FILE_VERSION 2u
+#define CONTEXT_FILE_VERSION 3u
 #define CONTEXT_HEADER_BYTES 64
 /* Limits a reader checks in the header before it reads anything else: a
  * program runs at most 2^29 cycles, so there are at most 2^29 fragments;
@@ -44,10 +44,11 @@ int context_file_header(const unsigned char *hdr, size_t len, context_header_t *
 
 /* Parse the len bytes of a context file into set (freed with
  * fragment_set_free, also after an error). check_sum = 0 skips the trailing
- * checksum (only the context fuzzer does that, to reach the checks behind
- * it). Sizes are checked against the bytes present before anything is
- * allocated. The result still has to pass fragment_set_validate against the
- * program. Returns 0, or -1 with "byte OFFSET: what" in err. */
+ * checksum (tests/t_contexts.c does, to reach the checks behind it). Sizes
+ * are checked against the bytes present before anything is allocated, and
+ * the arenas' links and the contexts' stack references before anything
+ * follows them. The result still has to pass fragment_set_validate against
+ * the program. Returns 0, or -1 with "byte OFFSET: what" in err. */
 int context_file_parse(const unsigned char *buf, size_t len, int check_sum, fragment_set_t *set,
                        char *err, size_t err_len);
 
@@ -58,7 +59,8 @@ int context_file_parse(const unsigned char *buf, size_t len, int check_sum, frag
 int context_file_read(const char *path, int check_sum, fragment_set_t *set, char *err,
                       size_t err_len);
 
-/* FNV-1a, 64 bits: the file's trailing checksum. */
+/* The file's trailing checksum over its first len bytes: util/checksum.h's
+ * (64-bit FNV-1a), named for the callers that reseal edited files. */
 uint64_t context_file_checksum(const unsigned char *buf, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
 #include "util/grow.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +15,248 @@
 #include "trace/partition.h"
 #include "trace/row_writer.h"
 
+/* ------------------------------------------------------------------ */
+/* The field table                                                     */
+
+/* Each scalar field of a context: message name, member of fragment_ctx_t,
+ * member of vm_t it mirrors, element width and count, validation class,
+ * end state only. The file holds them in this order (spec/fragment-context.md). */
+#define FRAGMENT_FIELDS(X)                                                                    \
+    X("clk", clk, clk, 8, 1, FIELD_U64, 0)                                                    \
+    X("ctx", ctx, ctx, 8, 1, FIELD_FELT, 0)                                                   \
+    X("fn_hash", fn_hash, fn_hash, 8, 4, FIELD_FELT, 0)                                       \
+    X("s", s, stack.s, 8, STACK_TOP, FIELD_FELT, 0)                                           \
+    X("the overflow table's size", n_ovf, stack.n_ovf, 4, 1, FIELD_OVF, 0)                    \
+    X("the overflow table's context base", base, stack.base, 4, 1, FIELD_OVF, 0)              \
+    X("the stack buffer index", buf_top, stack.buf_top, 4, 1, FIELD_BUF_TOP, 0)               \
+    X("the basic block's node", span.node, span.node, 4, 1, FIELD_NODE, 0)                    \
+    X("the basic block's batch", span.batch, span.batch, 4, 1, FIELD_U64, 0)                  \
+    X("the basic block's next op", span.op, span.op, 4, 1, FIELD_U64, 0)                      \
+    X("the basic block's group slot", span.group, span.group, 4, 1, FIELD_U64, 0)             \
+    X("the basic block's group count", span.group_count, span.group_count, 8, 1, FIELD_FELT, 0) \
+    X("the basic block's opcodes left", span.ops_left, span.ops_left, 8, 1, FIELD_U64, 0)     \
+    X("the hasher rows", chiplets.hasher_rows, chiplets.hasher_rows, 8, 1, FIELD_HASHER, 0)   \
+    X("the bitwise requests", chiplets.bitwise_ops, chiplets.bitwise_ops, 8, 1, FIELD_COUNTER, 0) \
+    X("the memory accesses", chiplets.mem_accesses, chiplets.mem_accesses, 8, 1, FIELD_COUNTER, 0) \
+    X("the kernel-ROM accesses", chiplets.kernel_accesses, chiplets.kernel_accesses, 8, 1,     \
+      FIELD_COUNTER, 0)                                                                       \
+    X("the last row's h", last_h, last_h, 8, 4, FIELD_FELT, 1)
+
+#define FIELD_ENTRY(name, cm, vmm, w, k, cls, end) \
+    { name, offsetof(fragment_ctx_t, cm), offsetof(vm_t, vmm), w, k, cls, end },
+const fragment_field_t fragment_fields[] = { FRAGMENT_FIELDS(FIELD_ENTRY) };
+const size_t fragment_n_fields = sizeof fragment_fields / sizeof fragment_fields[0];
+
+/* A field is copied between context and VM as width * count bytes: both
+ * members must be exactly that big. */
+#define FIELD_SIZE_CHECK(name, cm, vmm, w, k, cls, end)                                        \
+    _Static_assert(sizeof(((fragment_ctx_t *)0)->cm) == (w) * (k) &&                         \
+                       sizeof(((vm_t *)0)->vmm) == (w) * (k) && ((w) == 4 || (w) == 8),       \
+                   "field '" name "': width * count must be the size of both members");
+FRAGMENT_FIELDS(FIELD_SIZE_CHECK)
+
+uint64_t fragment_field_get(const fragment_ctx_t *c, const fragment_field_t *fd, unsigned i)
+{
+    const unsigned char *p = (const unsigned char *)c + fd->ctx_off + (size_t)i * fd->width;
+    if (fd->width == 4) {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+void fragment_field_set(fragment_ctx_t *c, const fragment_field_t *fd, unsigned i, uint64_t v)
+{
+    unsigned char *p = (unsigned char *)c + fd->ctx_off + (size_t)i * fd->width;
+    if (fd->width == 4) {
+        const uint32_t v32 = (uint32_t)v;
+        memcpy(p, &v32, 4);
+    } else {
+        memcpy(p, &v, 8);
+    }
+}
+
+/* Whether v is a value of class cls for forest f. */
+static int field_value_ok(uint8_t cls, uint64_t v, const mast_forest_t *f)
+{
+    switch (cls) {
+    case FIELD_FELT: return v < FELT_P;
+    case FIELD_COUNTER: return v <= UINT32_MAX + UINT64_C(1);
+    case FIELD_HASHER: return v < UINT32_MAX;
+    case FIELD_OVF: return v <= STACK_OVF_MAX;
+    case FIELD_BUF_TOP: return v >= STACK_TOP && v < STACK_BUF_SIZE;
+    case FIELD_NODE: return v < f->n_nodes;
+    default: return 1;
+    }
+}
+
+/* "name" or "name[i]" for element i of fd. */
+static void field_name(const fragment_field_t *fd, unsigned i, char *buf, size_t len)
+{
+    if (fd->count > 1)
+        snprintf(buf, len, "%s[%u]", fd->name, i);
+    else
+        snprintf(buf, len, "%s", fd->name);
+}
+
+static int field_held(const fragment_field_t *fd, int is_end)
+{
+    return !fd->end_only || is_end;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stack arenas and the VM's stacks                                    */
+
+/* One of the VM's two stacks (continuations, blocks), seen generically:
+ * array, size, capacity, low-water mark (vm.h), entry size. */
+typedef struct {
+    void **arr;
+    size_t *n, *cap, *kept;
+    size_t elem;
+} vm_stack_t;
+
+static vm_stack_t vm_conts(vm_t *vm)
+{
+    return (vm_stack_t){ (void **)&vm->conts, &vm->n_conts, &vm->cap_conts, &vm->conts_kept,
+                         sizeof *vm->conts };
+}
+
+static vm_stack_t vm_blocks(vm_t *vm)
+{
+    return (vm_stack_t){ (void **)&vm->blocks, &vm->n_blocks, &vm->cap_blocks, &vm->blocks_kept,
+                         sizeof *vm->blocks };
+}
+
+/* The arena reference of each position of a VM stack below its mark:
+ * position i holds that arena entry, and positions below it that entry's
+ * chain. Kept by the recorder and by each builder thread. */
+typedef struct {
+    uint32_t *at;
+    size_t cap;
+} stack_refs_t;
+
+static void arena_free(stack_arena_t *a)
+{
+    free(a->entries);
+    free(a->links);
+    memset(a, 0, sizeof *a);
+}
+
+static int arena_reserve(stack_arena_t *a, size_t elem, size_t need)
+{
+    return grow_array(&a->entries, &a->cap_entries, need, elem, 256) != 0 ||
+                   grow_array((void **)&a->links, &a->cap_links, need, sizeof *a->links, 256) != 0
+               ? -1
+               : 0;
+}
+
+/* Recording: add the entries of v pushed since the last snapshot (those at
+ * or above its mark) to arena a, each linked to the entry below it; name
+ * the stack by its top's reference and depth and set the mark. 0, or -1
+ * (out of memory or the arena is full). */
+static int arena_share(stack_arena_t *a, vm_stack_t v, stack_refs_t *refs, uint32_t *top,
+                       uint32_t *depth)
+{
+    const size_t n = *v.n;
+    const size_t from = *v.kept < n ? *v.kept : n;
+    if (n > FRAGMENT_ARENA_MAX || n - from > FRAGMENT_ARENA_MAX - a->n ||
+        grow_array((void **)&refs->at, &refs->cap, n, sizeof *refs->at, 64) != 0 ||
+        arena_reserve(a, v.elem, a->n + (n - from)) != 0)
+        return -1;
+    const unsigned char *src = *v.arr;
+    for (size_t i = from; i < n; i++) {
+        memcpy((unsigned char *)a->entries + a->n * v.elem, src + i * v.elem, v.elem);
+        a->links[a->n].below = i ? refs->at[i - 1] : 0;
+        a->links[a->n].depth = (uint32_t)(i + 1);
+        refs->at[i] = (uint32_t)++a->n;
+    }
+    *top = n ? refs->at[n - 1] : 0;
+    *depth = (uint32_t)n;
+    *v.kept = n;
+    return 0;
+}
+
+/* Building: make v the stack of `depth` entries whose top is reference top
+ * of arena a. Walking down from the top, a position below v's mark that
+ * already holds the same reference ends the walk: it and everything under
+ * it are already there. Sets the mark. 0, or -1 (out of memory, or a
+ * reference a validated set cannot have). */
+static int arena_load(const stack_arena_t *a, vm_stack_t v, stack_refs_t *refs, uint32_t top,
+                      uint32_t depth)
+{
+    const size_t kept = *v.kept;
+    *v.kept = 0; /* until the stack is whole again */
+    if (grow_array(v.arr, v.cap, depth, v.elem, 64) != 0 ||
+        grow_array((void **)&refs->at, &refs->cap, depth, sizeof *refs->at, 64) != 0)
+        return -1;
+    uint32_t at = top;
+    for (size_t i = depth; i-- > 0;) {
+        if (i < kept && refs->at[i] == at)
+            break;
+        if (at == 0 || at > a->n)
+            return -1;
+        memcpy((unsigned char *)*v.arr + i * v.elem,
+               (const unsigned char *)a->entries + (size_t)(at - 1) * v.elem, v.elem);
+        refs->at[i] = at;
+        at = a->links[at - 1].below;
+    }
+    *v.n = depth;
+    *v.kept = depth;
+    return 0;
+}
+
+/* The chain check of one stack: 0 if v holds exactly the stack (top,
+ * depth) of arena a, else 1 with the position (from the bottom) that
+ * differs in *pos. Below v's mark an equal reference means the very same
+ * entries (entries are immutable and their depth is their position), so
+ * only the part the fragment changed is compared entry by entry. */
+static int arena_differs(const stack_arena_t *a, vm_stack_t v, const stack_refs_t *refs,
+                         uint32_t top, uint32_t depth,
+                         int (*same)(const void *, const void *), size_t *pos)
+{
+    *pos = depth;
+    if (*v.n != depth)
+        return 1;
+    uint32_t at = top;
+    for (size_t i = depth; i-- > 0;) {
+        if (i < *v.kept && refs->at[i] == at)
+            return 0;
+        *pos = i;
+        if (at == 0 || at > a->n ||
+            !same((const unsigned char *)*v.arr + i * v.elem,
+                  (const unsigned char *)a->entries + (size_t)(at - 1) * v.elem))
+            return 1;
+        at = a->links[at - 1].below;
+    }
+    return 0;
+}
+
+/* Field by field: both types have padding. */
+static int cont_same(const void *x, const void *y)
+{
+    const cont_t *a = x, *b = y;
+    return a->kind == b->kind && a->node == b->node;
+}
+
+static int block_same(const void *x, const void *y)
+{
+    const block_entry_t *a = x, *b = y;
+    return a->node == b->node && a->addr == b->addr && a->parent == b->parent &&
+           a->is_loop_body == b->is_loop_body && a->loop_entered == b->loop_entered &&
+           a->is_call == b->is_call && a->is_syscall == b->is_syscall &&
+           a->saved_ctx == b->saved_ctx && word_eq(a->saved_fn_hash, b->saved_fn_hash) &&
+           a->saved_base == b->saved_base;
+}
+
+/* ------------------------------------------------------------------ */
+/* Recording                                                           */
+
 static void ctx_free(fragment_ctx_t *c)
 {
     free(c->ovf);
-    free(c->conts);
-    free(c->blocks);
     replay_free(&c->replay);
 }
 
@@ -28,49 +266,45 @@ void fragment_set_free(fragment_set_t *set)
         ctx_free(&set->frags[i]);
     ctx_free(&set->end);
     free(set->frags);
+    arena_free(&set->conts);
+    arena_free(&set->blocks);
     memset(set, 0, sizeof *set);
-}
-
-static void *dup_array(const void *src, size_t n, size_t elem)
-{
-    void *d = malloc(n ? n * elem : 1);
-    if (d && n)
-        memcpy(d, src, n * elem);
-    return d;
-}
-
-/* Snapshot vm's state into c, keeping the overflow entries `rows` rows can
- * reach. Returns 0 or -1 (out of memory). */
-static int snapshot(const vm_t *vm, uint64_t rows, fragment_ctx_t *c)
-{
-    memset(c, 0, sizeof *c);
-    c->clk = vm->clk;
-    c->ctx = vm->ctx;
-    c->fn_hash = vm->fn_hash;
-    memcpy(c->s, vm->stack.s, sizeof c->s);
-    c->n_ovf = vm->stack.n_ovf;
-    c->base = vm->stack.base;
-    c->buf_top = vm->stack.buf_top;
-    c->n_kept = fragment_window(c->n_ovf, rows);
-    c->ovf = dup_array(vm->stack.ovf + (c->n_ovf - c->n_kept), c->n_kept, sizeof *c->ovf);
-    c->n_conts = vm->n_conts;
-    c->conts = dup_array(vm->conts, vm->n_conts, sizeof *c->conts);
-    c->n_blocks = vm->n_blocks;
-    c->blocks = dup_array(vm->blocks, vm->n_blocks, sizeof *c->blocks);
-    c->span = vm->span;
-    c->chiplets = vm->chiplets;
-    /* h[0..4] of the previous row: only the end state needs them (HALT rows
-       copy them), and only there does a fast run know them (the root's END). */
-    if (rows == 0)
-        memcpy(c->last_h, vm->last_h, sizeof c->last_h);
-    return c->ovf && c->conts && c->blocks ? 0 : -1;
 }
 
 typedef struct {
     fragment_set_t *set;
     fragment_progress_fn progress;
     void *progress_ctx;
+    stack_refs_t conts, blocks; /* arena references of the VM's stack positions */
 } recording_t;
+
+/* Snapshot vm's state into c, keeping the overflow entries `rows` rows can
+ * reach (rows = 0: the end state). Returns 0 or -1 (out of memory). */
+static int snapshot(recording_t *rec, vm_t *vm, uint64_t rows, fragment_ctx_t *c)
+{
+    memset(c, 0, sizeof *c);
+    /* h[0..4] of the previous row (end_only): only the end state needs them
+       (HALT rows copy them), and only there does a fast run know them. */
+    for (size_t i = 0; i < fragment_n_fields; i++) {
+        const fragment_field_t *fd = &fragment_fields[i];
+        if (field_held(fd, rows == 0))
+            memcpy((unsigned char *)c + fd->ctx_off, (const unsigned char *)vm + fd->vm_off,
+                   (size_t)fd->width * fd->count);
+    }
+    c->n_kept = fragment_window(c->n_ovf, rows);
+    if (c->n_kept) {
+        c->ovf = malloc(c->n_kept * sizeof *c->ovf);
+        if (!c->ovf)
+            return -1;
+        memcpy(c->ovf, vm->stack.ovf + (c->n_ovf - c->n_kept), c->n_kept * sizeof *c->ovf);
+    }
+    fragment_set_t *set = rec->set;
+    return arena_share(&set->conts, vm_conts(vm), &rec->conts, &c->cont_top, &c->n_conts) ||
+                   arena_share(&set->blocks, vm_blocks(vm), &rec->blocks, &c->block_top,
+                               &c->n_blocks)
+               ? -1
+               : 0;
+}
 
 /* The recording tracer's boundary: snapshot the state before row vm->clk. */
 static int capture(void *arg, vm_t *vm)
@@ -82,7 +316,7 @@ static int capture(void *arg, vm_t *vm)
     if (grow_array((void **)&set->frags, &set->cap, set->n + 1, sizeof *set->frags, 16) != 0)
         return -1;
     fragment_ctx_t *c = &set->frags[set->n++];
-    return snapshot(vm, set->fragment_len, c);
+    return snapshot(rec, vm, set->fragment_len, c);
 }
 
 /* The recording tracer's external values: they belong to the fragment
@@ -104,15 +338,19 @@ int fragment_record_progress(vm_t *vm, uint64_t fragment_len, fragment_set_t *se
     memset(set, 0, sizeof *set);
     set->program_hash = mast_program_hash(vm->f);
     set->fragment_len = fragment_len;
-    recording_t rec = { set, progress, progress_ctx };
+    recording_t rec = { set, progress, progress_ctx, { NULL, 0 }, { NULL, 0 } };
+    /* Nothing of vm's stacks is in the (empty) arenas yet. */
+    vm->conts_kept = vm->blocks_kept = 0;
     const vm_tracer_t tracer = { .ctx = &rec, .fragment_len = fragment_len, .boundary = capture,
                                  .external = keep_external };
     int rc = vm_run(vm, &tracer);
-    if (rc == 0 && snapshot(vm, 0, &set->end) != 0) {
+    if (rc == 0 && snapshot(&rec, vm, 0, &set->end) != 0) {
         vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment",
                 "out of memory recording the end state");
         rc = -1;
     }
+    free(rec.conts.at);
+    free(rec.blocks.at);
     return rc;
 }
 
@@ -127,39 +365,136 @@ static int felts_ok(const felt_t *v, size_t n)
     return 1;
 }
 
-/* One context against the forest: NULL if it is usable, else what is wrong. */
-static const char *ctx_problem(const mast_forest_t *f, const fragment_ctx_t *c, uint64_t window)
+static const char *cont_problem(const void *e, const mast_forest_t *f)
 {
-    if (c->ctx >= FELT_P || !felts_ok(c->fn_hash.v, 4) || !felts_ok(c->s, STACK_TOP) ||
-        !felts_ok(c->last_h, 4) || c->chiplets.hasher_rows >= FELT_P - 1)
-        return "a field element is out of range";
-    if (c->n_ovf > STACK_OVF_MAX || c->base > c->n_ovf || c->buf_top < STACK_TOP ||
-        c->buf_top >= STACK_BUF_SIZE)
-        return "the overflow table's size, base or buffer index is out of range";
-    if (c->n_kept != fragment_window(c->n_ovf, window))
-        return "it does not hold the overflow entries the fragment can reach";
-    for (uint32_t i = 0; i < c->n_kept; i++)
-        if (c->ovf[i].value >= FELT_P || c->ovf[i].clk >= FELT_P)
-            return "an overflow entry is out of range";
-    for (size_t i = 0; i < c->n_conts; i++)
-        if (c->conts[i].kind > K_RESPAN || c->conts[i].node >= f->n_nodes)
-            return "a continuation names no node of the program";
-    for (size_t i = 0; i < c->n_blocks; i++) {
-        const block_entry_t *e = &c->blocks[i];
-        if (e->node >= f->n_nodes || e->addr >= FELT_P || e->parent >= FELT_P ||
-            e->saved_ctx >= FELT_P || !felts_ok(e->saved_fn_hash.v, 4) ||
-            e->saved_base > c->n_ovf || e->is_loop_body > 1 || e->loop_entered > 1 ||
-            e->is_call > 1 || e->is_syscall > 1)
-            return "a block-stack entry is out of range";
-    }
-    if (c->chiplets.bitwise_ops > UINT32_MAX || c->chiplets.mem_accesses > UINT32_MAX ||
-        c->chiplets.kernel_accesses > UINT32_MAX || c->chiplets.hasher_rows >= UINT32_MAX)
-        return "a chiplet counter is out of range";
-    if (c->span.node >= f->n_nodes || c->span.group_count >= FELT_P)
-        return "the basic-block state is out of range";
-    if (!felts_ok(c->replay.vals, c->replay.n))
-        return "a replayed value is out of range";
+    const cont_t *c = e;
+    return c->kind > K_RESPAN || c->node >= f->n_nodes ? "it names no node of the program"
+                                                         : NULL;
+}
+
+static const char *block_problem(const void *x, const mast_forest_t *f)
+{
+    const block_entry_t *e = x;
+    if (e->node >= f->n_nodes)
+        return "it names no node of the program";
+    if (e->addr >= FELT_P || e->parent >= FELT_P || e->saved_ctx >= FELT_P ||
+        !felts_ok(e->saved_fn_hash.v, 4) || e->saved_base > STACK_OVF_MAX ||
+        e->is_loop_body > 1 || e->loop_entered > 1 || e->is_call > 1 || e->is_syscall > 1)
+        return "a value is out of range";
     return NULL;
+}
+
+/* Arena a (entries of elem bytes): links strictly backwards, each depth one
+ * more than the entry below, entries usable. 0, or -1 with what in err. */
+static int arena_check(const stack_arena_t *a, size_t elem, const char *what,
+                       const mast_forest_t *f,
+                       const char *(*entry_problem)(const void *, const mast_forest_t *),
+                       char *err, size_t err_len)
+{
+    if (a->n > FRAGMENT_ARENA_MAX) {
+        snprintf(err, err_len, "the %s arena has %zu entries; at most %zu are allowed", what,
+                 a->n, FRAGMENT_ARENA_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        const arena_link_t *l = &a->links[i];
+        const char *why = NULL;
+        if (l->below > i)
+            why = "its link does not point to an earlier entry";
+        else if ((uint64_t)l->depth != (l->below ? (uint64_t)a->links[l->below - 1].depth : 0) + 1)
+            why = "its depth is not one more than the entry below it";
+        else
+            why = entry_problem((const unsigned char *)a->entries + i * elem, f);
+        if (why) {
+            snprintf(err, err_len, "%s arena entry %zu: %s", what, i, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The depth of the stack whose top is ref in a (ref checked). */
+static int stack_ref_ok(const stack_arena_t *a, uint32_t ref, uint32_t depth)
+{
+    return ref <= a->n && depth == (ref ? a->links[ref - 1].depth : 0);
+}
+
+/* One context against the forest and the (checked) arenas: 0 if it is
+ * usable, else -1 with what is wrong in why. */
+static int ctx_problem(const mast_forest_t *f, const fragment_set_t *set, const fragment_ctx_t *c,
+                       uint64_t window, int is_end, char *why, size_t len)
+{
+    for (size_t i = 0; i < fragment_n_fields; i++) {
+        const fragment_field_t *fd = &fragment_fields[i];
+        for (unsigned k = 0; field_held(fd, is_end) && k < fd->count; k++) {
+            const uint64_t v = fragment_field_get(c, fd, k);
+            if (!field_value_ok(fd->cls, v, f)) {
+                char name[80];
+                field_name(fd, k, name, sizeof name);
+                snprintf(why, len, "%s is out of range (%llu)", name, (unsigned long long)v);
+                return -1;
+            }
+        }
+    }
+    const char *w = NULL;
+    if (c->base > c->n_ovf)
+        w = "the overflow table's context base is above its size";
+    else if (c->n_kept != fragment_window(c->n_ovf, window))
+        w = "it does not hold the overflow entries the fragment can reach";
+    for (uint32_t i = 0; !w && c->ovf && i < c->n_kept; i++)
+        if (c->ovf[i].value >= FELT_P || c->ovf[i].clk >= FELT_P)
+            w = "an overflow entry is out of range";
+    if (!w && !stack_ref_ok(&set->conts, c->cont_top, c->n_conts))
+        w = "its continuation stack is not a chain of the arena of that depth";
+    if (!w && !stack_ref_ok(&set->blocks, c->block_top, c->n_blocks))
+        w = "its block stack is not a chain of the arena of that depth";
+    if (!w && !felts_ok(c->replay.vals, c->replay.n))
+        w = "a replayed value is out of range";
+    if (w)
+        snprintf(why, len, "%s", w);
+    return w ? -1 : 0;
+}
+
+typedef struct {
+    stack_refs_t conts, blocks;
+} vm_refs_t;
+
+static void refs_free(vm_refs_t *r)
+{
+    free(r->conts.at);
+    free(r->blocks.at);
+}
+
+static int state_mismatch(const vm_t *vm, const fragment_set_t *set, const fragment_ctx_t *c,
+                          int is_end, uint32_t floor, const vm_refs_t *refs, char *what,
+                          size_t len);
+
+/* Fragment 0 must be the state vm_init starts every run in; only its stack
+ * is input. Compared by the chain check's own comparison. 0, or -1 with
+ * what differs (or "out of memory") in why. */
+static int start_problem(const mast_forest_t *f, const fragment_set_t *set,
+                         const fragment_ctx_t *c, char *why, size_t len)
+{
+    felt_t inputs[STACK_TOP];
+    for (int i = 0; i < STACK_TOP; i++)
+        inputs[i] = c->s[STACK_TOP - 1 - i]; /* listed last-on-top */
+    vm_t *vm = malloc(sizeof *vm);
+    if (!vm || vm_init(vm, f, "", inputs, STACK_TOP, NULL, 0) != 0) {
+        if (vm)
+            vm_free(vm);
+        free(vm);
+        snprintf(why, len, "out of memory checking the start state");
+        return -1;
+    }
+    vm_refs_t refs = { { NULL, 0 }, { NULL, 0 } };
+    vm->conts_kept = vm->blocks_kept = 0; /* compare every entry */
+    char what[96];
+    const int rc = state_mismatch(vm, set, c, 0, 0, &refs, what, sizeof what);
+    if (rc != 0)
+        snprintf(why, len, "it is not the state a run starts in: it differs in %s", what);
+    vm_free(vm);
+    free(vm);
+    return rc;
 }
 
 int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, char *err,
@@ -186,21 +521,29 @@ int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, cha
         err[0] = '\0';
     if (err[0])
         return -1;
+    /* The arenas first: the contexts' checks follow their links. */
+    if (arena_check(&set->conts, sizeof(cont_t), "continuation", f, cont_problem, err,
+                    err_len) != 0 ||
+        arena_check(&set->blocks, sizeof(block_entry_t), "block-stack", f, block_problem, err,
+                    err_len) != 0)
+        return -1;
     for (size_t k = 0; k <= set->n; k++) {
-        const fragment_ctx_t *c = k < set->n ? &set->frags[k] : &set->end;
-        const char *why = ctx_problem(f, c, k < set->n ? n : 0);
-        if (!why && k < set->n && c->clk != k * n)
-            why = "its clk is not the fragment's first row";
-        /* Fragment 0 starts where every run starts; only its stack is input. */
-        if (!why && k == 0 && (c->ctx != 0 || c->n_ovf != 0 || c->n_conts != 1 ||
-                               c->conts[0].kind != K_START || c->n_blocks != 0 ||
-                               c->chiplets.hasher_rows || c->chiplets.bitwise_ops ||
-                               c->chiplets.mem_accesses || c->chiplets.kernel_accesses))
-            why = "it is not the state a run starts in";
-        if (!why && k == set->n && (c->n_conts != 0 || c->replay.n != 0))
-            why = "the end state still has work or values to replay";
-        if (why) {
-            if (k < set->n)
+        const int is_end = k == set->n;
+        const fragment_ctx_t *c = is_end ? &set->end : &set->frags[k];
+        char why[256] = "";
+        int bad = ctx_problem(f, set, c, is_end ? 0 : n, is_end, why, sizeof why) != 0;
+        if (!bad && !is_end && c->clk != k * n) {
+            snprintf(why, sizeof why, "its clk is not the fragment's first row");
+            bad = 1;
+        }
+        if (!bad && k == 0)
+            bad = start_problem(f, set, c, why, sizeof why) != 0;
+        if (!bad && is_end && (c->n_conts != 0 || c->n_blocks != 0 || c->replay.n != 0)) {
+            snprintf(why, sizeof why, "the end state still has work or values to replay");
+            bad = 1;
+        }
+        if (bad) {
+            if (!is_end)
                 snprintf(err, err_len, "fragment %zu (clk %llu): %s", k,
                          (unsigned long long)c->clk, why);
             else
@@ -253,33 +596,25 @@ static int tile_sink(void *arg, const felt_t row[TRACE_CORE_WIDTH])
     return 0;
 }
 
-/* Load a validated fragment context into vm (initialised by vm_init for the
- * same forest). Overflow entries below the kept window are never reached. */
-static int load_context(vm_t *vm, const fragment_ctx_t *c, replay_t *replay)
+/* Load a validated fragment context of set into vm (initialised by vm_init
+ * for the same forest; refs: what this vm's stacks were loaded from so
+ * far). Overflow entries below the kept window are never reached. */
+static int load_context(vm_t *vm, const fragment_set_t *set, const fragment_ctx_t *c,
+                        replay_t *replay, vm_refs_t *refs)
 {
     if (c->n_ovf > STACK_OVF_MAX || c->n_kept > c->n_ovf || c->base > c->n_ovf ||
         c->buf_top < STACK_TOP || c->buf_top >= STACK_BUF_SIZE)
         return -1;
-    vm->clk = c->clk;
-    vm->ctx = c->ctx;
-    vm->fn_hash = c->fn_hash;
-    memcpy(vm->stack.s, c->s, sizeof c->s);
-    memcpy(vm->stack.ovf + (c->n_ovf - c->n_kept), c->ovf, c->n_kept * sizeof *c->ovf);
-    vm->stack.n_ovf = c->n_ovf;
-    vm->stack.base = c->base;
-    vm->stack.buf_top = c->buf_top;
-    if (grow_array((void **)&vm->conts, &vm->cap_conts, c->n_conts, sizeof *vm->conts, 64) != 0 ||
-        grow_array((void **)&vm->blocks, &vm->cap_blocks, c->n_blocks, sizeof *vm->blocks, 64) != 0)
+    for (size_t i = 0; i < fragment_n_fields; i++) {
+        const fragment_field_t *fd = &fragment_fields[i];
+        memcpy((unsigned char *)vm + fd->vm_off, (const unsigned char *)c + fd->ctx_off,
+               (size_t)fd->width * fd->count);
+    }
+    if (c->n_kept)
+        memcpy(vm->stack.ovf + (c->n_ovf - c->n_kept), c->ovf, c->n_kept * sizeof *c->ovf);
+    if (arena_load(&set->conts, vm_conts(vm), &refs->conts, c->cont_top, c->n_conts) != 0 ||
+        arena_load(&set->blocks, vm_blocks(vm), &refs->blocks, c->block_top, c->n_blocks) != 0)
         return -1;
-    if (c->n_conts)
-        memcpy(vm->conts, c->conts, c->n_conts * sizeof *c->conts);
-    vm->n_conts = c->n_conts;
-    if (c->n_blocks)
-        memcpy(vm->blocks, c->blocks, c->n_blocks * sizeof *c->blocks);
-    vm->n_blocks = c->n_blocks;
-    vm->span = c->span;
-    vm->chiplets = c->chiplets;
-    memcpy(vm->last_h, c->last_h, sizeof vm->last_h);
     *replay = c->replay;
     replay->pos = 0;
     vm->replay = replay;
@@ -288,55 +623,54 @@ static int load_context(vm_t *vm, const fragment_ctx_t *c, replay_t *replay)
     return 0;
 }
 
-/* Where vm's state after a fragment differs from the next context, or
- * NULL. Overflow entries are compared where both are known: the next
- * context's window, above the entries the fragment itself was not given
- * (below `floor`). */
-static const char *state_mismatch(const vm_t *vm, const fragment_ctx_t *c, int is_end,
-                                  uint32_t floor)
+/* Whether vm's state after a fragment differs from context c (the next
+ * context, or the end state): 0, or 1 with the part that differs in what.
+ * Overflow entries are compared where both are known: c's window, above
+ * the entries the fragment itself was not given (below `floor`). */
+static int state_mismatch(const vm_t *vm, const fragment_set_t *set, const fragment_ctx_t *c,
+                          int is_end, uint32_t floor, const vm_refs_t *refs, char *what,
+                          size_t len)
 {
-    if (vm->clk != c->clk)
-        return "clk";
-    if (vm->ctx != c->ctx || !word_eq(vm->fn_hash, c->fn_hash))
-        return "the system state (ctx, fn_hash)";
-    if (memcmp(vm->stack.s, c->s, sizeof c->s) != 0)
-        return "the top 16 stack elements";
-    if (vm->stack.n_ovf != c->n_ovf || vm->stack.base != c->base ||
-        vm->stack.buf_top != c->buf_top)
-        return "the overflow table's size";
+    for (size_t i = 0; i < fragment_n_fields; i++) {
+        const fragment_field_t *fd = &fragment_fields[i];
+        for (unsigned k = 0; field_held(fd, is_end) && k < fd->count; k++) {
+            const size_t at = (size_t)k * fd->width;
+            if (memcmp((const unsigned char *)vm + fd->vm_off + at,
+                       (const unsigned char *)c + fd->ctx_off + at, fd->width) != 0) {
+                field_name(fd, k, what, len);
+                return 1;
+            }
+        }
+    }
     for (uint32_t i = c->n_ovf - c->n_kept; i < c->n_ovf; i++) {
         const ovf_entry_t *a = &vm->stack.ovf[i], *b = &c->ovf[i - (c->n_ovf - c->n_kept)];
-        if (i >= floor && (a->value != b->value || a->clk != b->clk))
-            return "an overflow entry";
+        if (i >= floor && (a->value != b->value || a->clk != b->clk)) {
+            snprintf(what, len, "overflow entry %u", i);
+            return 1;
+        }
     }
-    if (vm->n_conts != c->n_conts)
-        return "the continuation stack";
-    for (size_t i = 0; i < c->n_conts; i++) /* field by field: cont_t has padding */
-        if (vm->conts[i].kind != c->conts[i].kind || vm->conts[i].node != c->conts[i].node)
-            return "the continuation stack";
-    if (vm->n_blocks != c->n_blocks)
-        return "the block stack";
-    for (size_t i = 0; i < c->n_blocks; i++) {
-        const block_entry_t *a = &vm->blocks[i], *b = &c->blocks[i];
-        if (a->node != b->node || a->addr != b->addr || a->parent != b->parent ||
-            a->is_loop_body != b->is_loop_body || a->loop_entered != b->loop_entered ||
-            a->is_call != b->is_call || a->is_syscall != b->is_syscall ||
-            a->saved_ctx != b->saved_ctx || !word_eq(a->saved_fn_hash, b->saved_fn_hash) ||
-            a->saved_base != b->saved_base)
-            return "the block stack";
+    /* The stacks' views need a non-const vm; they are only read here. */
+    vm_t *v = (vm_t *)vm;
+    size_t pos;
+    if (arena_differs(&set->conts, vm_conts(v), &refs->conts, c->cont_top, c->n_conts,
+                      cont_same, &pos)) {
+        if (vm->n_conts != c->n_conts)
+            snprintf(what, len, "the continuation stack's depth (%zu, not %u)", vm->n_conts,
+                     c->n_conts);
+        else
+            snprintf(what, len, "the continuation stack at depth %zu", pos);
+        return 1;
     }
-    if (vm->span.node != c->span.node || vm->span.batch != c->span.batch ||
-        vm->span.op != c->span.op || vm->span.group != c->span.group ||
-        vm->span.group_count != c->span.group_count || vm->span.ops_left != c->span.ops_left)
-        return "the basic-block state";
-    if (vm->chiplets.hasher_rows != c->chiplets.hasher_rows ||
-        vm->chiplets.bitwise_ops != c->chiplets.bitwise_ops ||
-        vm->chiplets.mem_accesses != c->chiplets.mem_accesses ||
-        vm->chiplets.kernel_accesses != c->chiplets.kernel_accesses)
-        return "the chiplet counters";
-    if (is_end && memcmp(vm->last_h, c->last_h, sizeof c->last_h) != 0)
-        return "the last row's h";
-    return NULL;
+    if (arena_differs(&set->blocks, vm_blocks(v), &refs->blocks, c->block_top, c->n_blocks,
+                      block_same, &pos)) {
+        if (vm->n_blocks != c->n_blocks)
+            snprintf(what, len, "the block stack's depth (%zu, not %u)", vm->n_blocks,
+                     c->n_blocks);
+        else
+            snprintf(what, len, "the block stack at depth %zu", pos);
+        return 1;
+    }
+    return 0;
 }
 
 /* HALT rows are filled by the pool too, in chunks of this many rows. */
@@ -384,6 +718,9 @@ static void *build_worker(void *arg)
         worker_leaves(job);
         return NULL;
     }
+    /* The worker's stacks come from the set's arenas: nothing loaded yet. */
+    vm_refs_t refs = { { NULL, 0 }, { NULL, 0 } };
+    vm->conts_kept = vm->blocks_kept = 0;
     ts->cols = job->sink.cols;
     ts->len = job->sink.len;
     for (;;) {
@@ -407,7 +744,7 @@ static void *build_worker(void *arg)
         if (rc == 0 && c->clk != start)
             rc = -1; /* the context is not the one for fragment k */
         if (rc == 0)
-            rc = load_context(vm, c, &replay);
+            rc = load_context(vm, job->set, c, &replay, &refs);
         if (rc == 0) {
             vm->stop_clk = end;
             ts->lo = start;
@@ -421,12 +758,12 @@ static void *build_worker(void *arg)
             if (rc == 0 && (vm->clk != end || replay.pos != replay.n))
                 rc = -1;
         }
-        const char *differs = NULL;
+        char differs[128] = "";
         if (rc == 0) {
             const fragment_ctx_t *next = k + 1 < job->set->n ? &job->set->frags[k + 1]
                                                               : &job->set->end;
-            differs = state_mismatch(vm, next, k + 1 == job->set->n, c->n_ovf - c->n_kept);
-            if (differs)
+            if (state_mismatch(vm, job->set, next, k + 1 == job->set->n, c->n_ovf - c->n_kept,
+                               &refs, differs, sizeof differs))
                 rc = -1;
         }
         if (rc != 0) {
@@ -435,7 +772,7 @@ static void *build_worker(void *arg)
                 job->failed = 1;
                 char msg[400];
                 vm_format_error(vm, msg, sizeof msg);
-                if (differs)
+                if (differs[0])
                     snprintf(job->err, sizeof job->err, "fragment %zu (clk %llu) ends in a state "
                              "that differs from the next context in %s", k,
                              (unsigned long long)c->clk, differs);
@@ -453,6 +790,7 @@ static void *build_worker(void *arg)
     vm_free(vm);
     free(vm);
     free(ts);
+    refs_free(&refs);
     worker_leaves(job);
     return NULL;
 }
@@ -506,7 +844,11 @@ int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
         snprintf(err, err_len, "out of memory for the end state");
         return -1;
     }
-    if (load_context(end_vm, &set->end, &no_replay) != 0) {
+    vm_refs_t end_refs = { { NULL, 0 }, { NULL, 0 } };
+    end_vm->conts_kept = end_vm->blocks_kept = 0;
+    const int loaded = load_context(end_vm, set, &set->end, &no_replay, &end_refs);
+    refs_free(&end_refs);
+    if (loaded != 0) {
         snprintf(err, err_len, "end state (clk %llu): it does not fit the VM (overflow table "
                  "or out of memory)", (unsigned long long)set->end.clk);
         vm_free(end_vm);

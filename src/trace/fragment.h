@@ -4,8 +4,14 @@
  * Recording: one run of the executor captures, before the row of every
  * clk k*N, a fragment context: the executor's whole resumable state (system
  * and stack state with the overflow table, continuation stack, block stack,
- * current basic block, hasher-row counter) and, as it goes, the values that
+ * current basic block, chiplet counters) and, as it goes, the values that
  * fragment takes from outside (memory reads, advice pops), in order.
+ *
+ * The continuation and block stacks are not copied into each context: the
+ * set keeps one persistent, parent-linked arena per stack, to which each
+ * context adds only the entries pushed since the previous one, and a context
+ * names its stacks' top entries. Memory and file size grow with pushes plus
+ * contexts, not with their product.
  *
  * Building: fragment k is rebuilt by the same executor code, started from
  * its context with those values replayed instead of memory and the advice
@@ -16,28 +22,50 @@
 #ifndef FRAGTRACE_TRACE_FRAGMENT_H
 #define FRAGTRACE_TRACE_FRAGMENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "exec/exec.h"
 #include "trace/trace.h"
 
 typedef struct {
+    /* Scalar state, described field by field by fragment_fields[]. */
     uint64_t clk;
     uint64_t ctx;
     word_t fn_hash;
     felt_t s[STACK_TOP];
-    uint32_t n_ovf, base, buf_top; /* the overflow table's size and context base */
-    ovf_entry_t *ovf;         /* its top n_kept entries, oldest first */
-    uint32_t n_kept;          /* fragment_window(n_ovf, N) */
-    cont_t *conts;
-    size_t n_conts;
-    block_entry_t *blocks;
-    size_t n_blocks;
+    uint32_t n_ovf, base, buf_top; /* the overflow table's size, context base, buffer index */
     span_state_t span;
     chiplet_counts_t chiplets; /* chiplet requests so far */
-    felt_t last_h[4];
+    felt_t last_h[4];         /* end state only */
+    /* Variable parts. */
+    ovf_entry_t *ovf;         /* the overflow table's top n_kept entries, oldest first */
+    uint32_t n_kept;          /* fragment_window(n_ovf, N) */
+    uint32_t cont_top, n_conts;   /* continuation stack: arena reference of its top, depth */
+    uint32_t block_top, n_blocks; /* block stack: likewise */
     replay_t replay;          /* external values consumed by this fragment */
 } fragment_ctx_t;
+
+/* Arena references are 1 + an entry's index; 0 is "none" (an empty stack,
+ * or below the bottom entry), so references fit in a u32. */
+#define FRAGMENT_ARENA_MAX ((size_t)UINT32_MAX - 1)
+
+/* Where an arena entry stands in its stack. */
+typedef struct {
+    uint32_t below;           /* reference of the entry below it: 0, or at most its own index
+                                 (links point strictly backwards, so there are no cycles) */
+    uint32_t depth;           /* entries in the stack with it on top: 1 + the below one's */
+} arena_link_t;
+
+/* One persistent stack arena: entries (cont_t or block_entry_t) in the
+ * order the recorder added them, each with its link. Entries are never
+ * changed once added; many contexts share them. */
+typedef struct {
+    void *entries;
+    arena_link_t *links;
+    size_t n;
+    size_t cap_entries, cap_links;
+} stack_arena_t;
 
 /* Everything needed to build a program's main trace without running it:
  * the contexts of fragments 0..n-1 and the state at the end of the program
@@ -48,7 +76,44 @@ typedef struct {
     fragment_ctx_t *frags;
     size_t n, cap;
     fragment_ctx_t end;       /* state after the program's last row; no replay */
+    stack_arena_t conts;      /* cont_t entries of every context's continuation stack */
+    stack_arena_t blocks;     /* block_entry_t entries of every context's block stack */
 } fragment_set_t;
+
+/* ------------------------------------------------------------------ */
+/* The field table: the one description of a context's scalar state.   */
+/* Snapshot, load, the chain check, validation, writing and reading all */
+/* loop over it; a new scalar field is one line of fragment.c.          */
+
+typedef enum {
+    FIELD_U64,      /* any value of its width */
+    FIELD_FELT,     /* a field element: below p */
+    FIELD_COUNTER,  /* a chiplet request count: at most 2^32 */
+    FIELD_HASHER,   /* hasher rows so far: below 2^32 - 1 (the next address fits a u32) */
+    FIELD_OVF,      /* an overflow-table size or base: at most STACK_OVF_MAX */
+    FIELD_BUF_TOP,  /* upstream's stack-buffer index: 16 .. STACK_BUF_SIZE - 1 */
+    FIELD_NODE      /* a node index of the program */
+} fragment_field_class_t;
+
+typedef struct {
+    const char *name;         /* in messages; element i of an array is "name[i]" */
+    size_t ctx_off;           /* offsetof(fragment_ctx_t, ...) */
+    size_t vm_off;            /* offsetof(vm_t, ...) */
+    uint8_t width;            /* bytes per element: 4 or 8 (also in the file) */
+    uint8_t count;            /* elements */
+    uint8_t cls;              /* fragment_field_class_t */
+    uint8_t end_only;         /* held (and written) in the end state only */
+} fragment_field_t;
+
+extern const fragment_field_t fragment_fields[];
+extern const size_t fragment_n_fields;
+
+/* Element i of field fd of c, widened to 64 bits. */
+uint64_t fragment_field_get(const fragment_ctx_t *c, const fragment_field_t *fd, unsigned i);
+/* Set element i of field fd of c (v must fit the field's width). */
+void fragment_field_set(fragment_ctx_t *c, const fragment_field_t *fd, unsigned i, uint64_t v);
+
+/* ------------------------------------------------------------------ */
 
 /* How many overflow entries (from the top) a context for `rows` rows must
  * hold: a row pops at most one entry and may then read the clk tag of the
@@ -62,7 +127,8 @@ static inline uint32_t fragment_window(uint32_t n_ovf, uint64_t rows)
 void fragment_set_free(fragment_set_t *set);
 
 /* Run vm (prepared by vm_init) to the end, recording a context every
- * fragment_len cycles. Returns 0, or -1 with vm->err set. */
+ * fragment_len cycles. Returns 0, or -1 with vm->err set. The set is freed
+ * with fragment_set_free in either case. */
 int fragment_record(vm_t *vm, uint64_t fragment_len, fragment_set_t *set);
 
 /* Progress of long work, for a caller that shows it: phase 0 recording
@@ -77,8 +143,9 @@ int fragment_record_progress(vm_t *vm, uint64_t fragment_len, fragment_set_t *se
                              fragment_progress_fn progress, void *progress_ctx);
 
 /* Check a set against forest f before building: the program hash, the
- * number of fragments and each context's clk, sizes and references.
- * Returns 0, or -1 with a message in err. */
+ * number of fragments, each context's clk, fields, sizes and stack
+ * references, and the arenas (links strictly backwards, depths, node
+ * indices). Returns 0, or -1 with a message in err. */
 int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, char *err,
                           size_t err_len);
 

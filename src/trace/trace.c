@@ -13,6 +13,7 @@
 #include "field/felt_text.h"
 #include "hash/rpo.h"
 #include "trace/row_writer.h"
+#include "util/le.h"
 
 void row_buffer_init(row_buffer_t *b)
 {
@@ -158,27 +159,21 @@ int main_trace_write_csv(const main_trace_t *t, FILE *f)
     return 0;
 }
 
-static void put_u64(unsigned char *b, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-}
-
 int main_trace_write_bin(const main_trace_t *t, FILE *f)
 {
     /* Header: magic "FTTRACE\0", u32 version 1, u32 width, u64 length; then
        the cells row-major, each a little-endian u64. */
     unsigned char hdr[24];
     memcpy(hdr, "FTTRACE", 8);
-    hdr[8] = 1; hdr[9] = hdr[10] = hdr[11] = 0;
-    hdr[12] = TRACE_NUM_COLUMNS; hdr[13] = hdr[14] = hdr[15] = 0;
-    put_u64(hdr + 16, t->len);
+    le_put32(hdr + 8, 1);
+    le_put32(hdr + 12, TRACE_NUM_COLUMNS);
+    le_put64(hdr + 16, t->len);
     if (fwrite(hdr, 1, sizeof hdr, f) != sizeof hdr)
         return -1;
     unsigned char row[TRACE_NUM_COLUMNS * 8];
     for (uint64_t r = 0; r < t->len; r++) {
         for (int c = 0; c < TRACE_NUM_COLUMNS; c++)
-            put_u64(row + 8 * c, t->cols[(uint64_t)c * t->len + r]);
+            le_put64(row + 8 * c, t->cols[(uint64_t)c * t->len + r]);
         if (fwrite(row, 1, sizeof row, f) != sizeof row)
             return -1;
     }
