@@ -11,13 +11,13 @@ int main(void)
     static opstack_t st;
     const felt_t in[3] = { 1, 2, 3 };
     opstack_init(&st, in, 3);
-    tap_ok(st.s[0] == 3 && st.s[1] == 2 && st.s[2] == 1 && st.s[3] == 0 &&
+    tap_ok(OPSTACK_S(&st)[0] == 3 && OPSTACK_S(&st)[1] == 2 && OPSTACK_S(&st)[2] == 1 && OPSTACK_S(&st)[3] == 0 &&
            opstack_depth(&st) == 16 && opstack_b1(&st) == 0,
            "inputs are listed last-on-top; depth 16, b1 0");
 
     for (int i = 0; i < 20; i++)
         opstack_push(&st, 100 + (felt_t)i, 40 + (uint64_t)i);
-    tap_ok(opstack_depth(&st) == 36 && opstack_b1(&st) == 59 && st.s[0] == 119,
+    tap_ok(opstack_depth(&st) == 36 && opstack_b1(&st) == 59 && OPSTACK_S(&st)[0] == 119,
            "20 pushes: depth 36, b1 = clk of the last push");
     tap_ok(st.ovf[0].value == 0 && st.ovf[0].clk == 40,
            "the first push moved the old s15 (0) into the table, tagged with its clk");
@@ -32,10 +32,10 @@ int main(void)
 
     for (int i = 0; i < 20; i++)
         opstack_pop(&st);
-    tap_ok(opstack_depth(&st) == 16 && opstack_b1(&st) == 0 && st.s[0] == 3 && st.s[2] == 1,
+    tap_ok(opstack_depth(&st) == 16 && opstack_b1(&st) == 0 && OPSTACK_S(&st)[0] == 3 && OPSTACK_S(&st)[2] == 1,
            "20 pops restore the inputs");
     const felt_t top = opstack_pop(&st);
-    tap_ok(top == 3 && opstack_depth(&st) == 16 && st.s[15] == 0,
+    tap_ok(top == 3 && opstack_depth(&st) == 16 && OPSTACK_S(&st)[15] == 0,
            "a pop at depth 16 shifts a zero into s15");
 
     opstack_init(&st, in, 0);

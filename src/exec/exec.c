@@ -50,7 +50,7 @@ static felt_t depth_inverse(vm_t *vm, uint64_t depth)
 static void stack_columns(vm_t *vm, felt_t *r)
 {
     for (int i = 0; i < STACK_TOP; i++)
-        r[TRACE_COL_STACK_TOP + i] = vm->stack.s[i];
+        r[TRACE_COL_STACK_TOP + i] = OPSTACK_S(&vm->stack)[i];
     const uint64_t depth = opstack_depth(&vm->stack);
     r[TRACE_COL_STACK_B0] = depth;
     r[TRACE_COL_STACK_B1] = opstack_b1(&vm->stack);
@@ -203,7 +203,7 @@ static long resolve_node(vm_t *vm, uint32_t node)
 static int read_dyn_target(vm_t *vm, const mast_node_t *n, const char *name, word_t *digest,
                            long *target)
 {
-    const felt_t a = vm->stack.s[0];
+    const felt_t a = OPSTACK_S(&vm->stack)[0];
     const int rc = mem_addr_check(a, 1);
     if (rc == ADDR_OUT_OF_BOUNDS) {
         vm_fail(vm, XERR_MEMORY_ADDRESS, n->line, n->col, name,
@@ -436,7 +436,7 @@ static const char *node_word(node_kind_t k)
 /* Pop a loop or split condition, which must be 0 or 1. */
 static int pop_condition(vm_t *vm, const mast_node_t *n, felt_t *cond)
 {
-    *cond = vm->stack.s[0];
+    *cond = OPSTACK_S(&vm->stack)[0];
     if (*cond > 1) {
         vm_fail(vm, XERR_NOT_BINARY, n->line, n->col, node_word(n->kind),
                 "condition %llu is not 0 or 1", (unsigned long long)*cond);
@@ -566,7 +566,7 @@ static int loop_iterations_whole(vm_t *vm, uint32_t id)
         return 0;
     const uint64_t limit = fast_limit(vm);
     int ran = 0;
-    while (vm->stack.s[0] == 1 && vm->clk + 1 + sum->rows <= limit) {
+    while (OPSTACK_S(&vm->stack)[0] == 1 && vm->clk + 1 + sum->rows <= limit) {
         opstack_pop(&vm->stack);
         vm->clk++; /* REPEAT */
         if (run_block_whole(vm, body, sum) != 0)
@@ -673,7 +673,7 @@ static int loop_next(vm_t *vm, uint32_t id)
         if (whole != 0)
             return whole;
     }
-    const felt_t top = vm->stack.s[0];
+    const felt_t top = OPSTACK_S(&vm->stack)[0];
     if (top > 1) {
         vm_fail(vm, XERR_NOT_BINARY, n->line, n->col, "while.true",
                 "loop condition %llu is not 0 or 1", (unsigned long long)top);
@@ -811,7 +811,7 @@ static int run(vm_t *vm)
 void vm_outputs(const vm_t *vm, felt_t out[STACK_TOP])
 {
     for (int i = 0; i < STACK_TOP; i++)
-        out[i] = vm->stack.s[i];
+        out[i] = OPSTACK_S(&vm->stack)[i];
 }
 
 static uint64_t next_pow2(uint64_t x)

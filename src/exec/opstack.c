@@ -5,59 +5,57 @@
 
 void opstack_init(opstack_t *st, const felt_t *inputs, uint32_t n)
 {
+    /*@ loop invariant 0 <= i <= STACK_WIN;
+        loop invariant \forall integer k; 0 <= k < i ==> st->win[k] == 0;
+        loop assigns i, st->win[0 .. STACK_WIN - 1];
+        loop variant STACK_WIN - i;
+    */
+    for (uint32_t i = 0; i < STACK_WIN; i++)
+        st->win[i] = 0;
     /*@ loop invariant 0 <= i <= STACK_TOP;
-        loop invariant \forall integer k; 0 <= k < i ==> canonical(st->s[k]);
-        loop assigns i, st->s[0 .. STACK_TOP - 1];
+        loop invariant \forall integer k; 0 <= k < STACK_WIN ==> canonical(st->win[k]);
+        loop assigns i, st->win[STACK_WIN_MID .. STACK_WIN_MID + STACK_TOP - 1];
         loop variant STACK_TOP - i;
     */
-    for (uint32_t i = 0; i < STACK_TOP; i++)
-        st->s[i] = i < n ? inputs[n - 1 - i] : 0; /* the last input is the top */
+    for (uint32_t i = 0; i < STACK_TOP; i++) {
+        const felt_t v = i < n ? inputs[n - 1 - i] : 0; /* the last input is the top */
+        //@ assert canonical(v);
+        st->win[STACK_WIN_MID + i] = v;
+    }
+    /*@ loop invariant 0 <= i <= STACK_OVF_MAX;
+        loop invariant \forall integer k; 0 <= k < i ==> st->ovf[k].value == 0;
+        loop assigns i, st->ovf[0 .. STACK_OVF_MAX - 1];
+        loop variant STACK_OVF_MAX - i;
+    */
+    for (uint32_t i = 0; i < STACK_OVF_MAX; i++) {
+        st->ovf[i].value = 0;
+        st->ovf[i].clk = 0;
+    }
+    st->off = STACK_WIN_MID;
     st->n_ovf = 0;
     st->base = 0;
     st->buf_top = STACK_BUF_START;
 }
 
-int opstack_push(opstack_t *st, felt_t v, uint64_t clk)
+void opstack_center(opstack_t *st)
 {
-    if (st->buf_top >= STACK_BUF_SIZE - 1 || st->n_ovf >= STACK_OVF_MAX)
-        return -1;
-    st->buf_top++;
-    st->ovf[st->n_ovf].value = st->s[STACK_TOP - 1];
-    st->ovf[st->n_ovf].clk = clk;
-    st->n_ovf++;
-    /*@ loop invariant 0 <= i <= STACK_TOP - 1;
-        loop invariant \forall integer k; 0 <= k < STACK_TOP ==> canonical(st->s[k]);
-        loop assigns i, st->s[1 .. STACK_TOP - 1];
-        loop variant i;
+    /* Through a copy: the old and new places may overlap. */
+    felt_t t[STACK_TOP];
+    /*@ loop invariant 0 <= i <= STACK_TOP;
+        loop invariant \forall integer k; 0 <= k < i ==> canonical(t[k]);
+        loop assigns i, t[0 .. STACK_TOP - 1];
+        loop variant STACK_TOP - i;
     */
-    for (uint32_t i = STACK_TOP - 1; i > 0; i--)
-        st->s[i] = st->s[i - 1];
-    st->s[0] = v;
-    return 0;
-}
-
-felt_t opstack_pop(opstack_t *st)
-{
-    const felt_t top = st->s[0];
-    /*@ loop invariant 0 <= i <= STACK_TOP - 1;
-        loop invariant \forall integer k; 0 <= k < STACK_TOP ==> canonical(st->s[k]);
-        loop assigns i, st->s[0 .. STACK_TOP - 2];
-        loop variant STACK_TOP - 1 - i;
+    for (uint32_t i = 0; i < STACK_TOP; i++)
+        t[i] = st->win[st->off + i];
+    /*@ loop invariant 0 <= i <= STACK_TOP;
+        loop invariant \forall integer k; 0 <= k < STACK_WIN ==> canonical(st->win[k]);
+        loop assigns i, st->win[STACK_WIN_MID .. STACK_WIN_MID + STACK_TOP - 1];
+        loop variant STACK_TOP - i;
     */
-    for (uint32_t i = 0; i < STACK_TOP - 1; i++)
-        st->s[i] = st->s[i + 1];
-    if (st->n_ovf > st->base) {
-        st->n_ovf--;
-        st->s[STACK_TOP - 1] = felt_from_u64(st->ovf[st->n_ovf].value);
-    } else {
-        st->s[STACK_TOP - 1] = 0;
-    }
-    /* Upstream re-bases its 16 top elements when they reach the buffer's
-       bottom, then moves the top down. */
-    if (st->buf_top <= STACK_TOP)
-        st->buf_top = STACK_BUF_START;
-    st->buf_top--;
-    return top;
+    for (uint32_t i = 0; i < STACK_TOP; i++)
+        st->win[STACK_WIN_MID + i] = t[i];
+    st->off = STACK_WIN_MID;
 }
 
 uint32_t opstack_start_context(opstack_t *st)

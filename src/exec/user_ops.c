@@ -76,11 +76,16 @@ static int mem_write(vm_t *vm, const op_t *op, uint32_t a, felt_t v)
     return vm_mem_write(vm, a, v);
 }
 
-static int push(vm_t *vm, const op_t *op, felt_t v)
+static __attribute__((noinline, cold)) int push_failed(vm_t *vm, const op_t *op)
 {
-    if (opstack_push(&vm->stack, v, vm->clk) != 0)
-        FAIL(XERR_STACK_OVERFLOW, "stack overflow: the operand stack buffer of %d slots is full",
-             STACK_BUF_SIZE);
+    FAIL(XERR_STACK_OVERFLOW, "stack overflow: the operand stack buffer of %d slots is full",
+         STACK_BUF_SIZE);
+}
+
+static inline __attribute__((always_inline)) int push(vm_t *vm, const op_t *op, felt_t v)
+{
+    if (__builtin_expect(opstack_push(&vm->stack, v, vm->clk) != 0, 0))
+        return push_failed(vm, op);
     return 0;
 }
 
@@ -91,9 +96,9 @@ static int check_u32(vm_t *vm, const op_t *op, int n, felt_t code)
     size_t used = 0;
     int count = 0;
     for (int i = 0; i < n; i++)
-        if (vm->stack.s[i] >= U32) {
+        if (OPSTACK_S(&vm->stack)[i] >= U32) {
             used += (size_t)snprintf(bad + used, sizeof bad - used, "%s%llu (s%d)", count ? ", " : "",
-                                     (unsigned long long)vm->stack.s[i], i);
+                                     (unsigned long long)OPSTACK_S(&vm->stack)[i], i);
             count++;
             if (used >= sizeof bad)
                 break;
@@ -107,9 +112,9 @@ static int check_u32(vm_t *vm, const op_t *op, int n, felt_t code)
 static int check_binary(vm_t *vm, const op_t *op, int n)
 {
     for (int i = 0; i < n; i++)
-        if (vm->stack.s[i] > 1)
+        if (OPSTACK_S(&vm->stack)[i] > 1)
             FAIL(XERR_NOT_BINARY, "s%d = %llu is not a binary value (0 or 1)", i,
-                 (unsigned long long)vm->stack.s[i]);
+                 (unsigned long long)OPSTACK_S(&vm->stack)[i]);
     return 0;
 }
 
@@ -118,7 +123,7 @@ static int check_binary(vm_t *vm, const op_t *op, int n)
 static felt_t stack_at(const opstack_t *st, uint32_t i)
 {
     if (i < STACK_TOP)
-        return st->s[i];
+        return OPSTACK_S(st)[i];
     const uint32_t k = i - STACK_TOP;
     return k < st->n_ovf - st->base ? st->ovf[st->n_ovf - 1 - k].value : 0;
 }
@@ -190,11 +195,11 @@ static int system_event(vm_t *vm, const op_t *op)
     const opstack_t *st = &vm->stack;
     int ev = -1;
     for (int i = 0; i < EV_COUNT; i++)
-        if (st->s[0] == system_events[i])
+        if (OPSTACK_S(st)[0] == system_events[i])
             ev = i;
     if (ev < 0)
         FAIL(XERR_EVENT, "no event handler registered for event id %llu",
-             (unsigned long long)st->s[0]);
+             (unsigned long long)OPSTACK_S(st)[0]);
     const word_t k1 = stack_word(st, 1);
     const advice_entry_t *entry;
     felt_t values[16];
@@ -216,21 +221,21 @@ static int system_event(vm_t *vm, const op_t *op)
     case EV_HAS_MAP_KEY:
         return advice_push_or_fail(vm, op, advice_map_get(&vm->adv, k1) != NULL);
     case EV_EXT2_INV: {
-        const ext2_t a = { st->s[2], st->s[1] };
+        const ext2_t a = { OPSTACK_S(st)[2], OPSTACK_S(st)[1] };
         ext2_t b;
         if (ext2_inv(a, &b) != 0)
             FAIL(XERR_DIVIDE_BY_ZERO, "ext2_inv of zero");
         return advice_push_or_fail(vm, op, b.c1) || advice_push_or_fail(vm, op, b.c0) ? -1 : 0;
     }
     case EV_U32_CLZ: case EV_U32_CTZ: case EV_U32_CLO: case EV_U32_CTO:
-        if (st->s[1] >= U32)
+        if (OPSTACK_S(st)[1] >= U32)
             FAIL(XERR_NOT_U32, "operand not a u32 value (below 2^32): %llu (s1) (error code 0)",
-                 (unsigned long long)st->s[1]);
-        return advice_push_or_fail(vm, op, (felt_t)count_bits((uint32_t)st->s[1],
+                 (unsigned long long)OPSTACK_S(st)[1]);
+        return advice_push_or_fail(vm, op, (felt_t)count_bits((uint32_t)OPSTACK_S(st)[1],
                                    ev == EV_U32_CLZ || ev == EV_U32_CLO,
                                    ev == EV_U32_CLO || ev == EV_U32_CTO));
     case EV_ILOG2: {
-        felt_t v = st->s[1];
+        felt_t v = OPSTACK_S(st)[1];
         if (v == 0)
             FAIL(XERR_LOG_ARGUMENT_ZERO, "ilog2 of zero");
         felt_t lg = 0;
@@ -239,7 +244,7 @@ static int system_event(vm_t *vm, const op_t *op)
         return advice_push_or_fail(vm, op, lg);
     }
     case EV_MEM_TO_MAP: {
-        const felt_t start = st->s[5], end = st->s[6];
+        const felt_t start = OPSTACK_S(st)[5], end = OPSTACK_S(st)[6];
         if (start >= U32 || end >= U32)
             FAIL(XERR_MEMORY_ADDRESS, "memory range [%llu, %llu) is not below 2^32",
                  (unsigned long long)start, (unsigned long long)end);
@@ -258,7 +263,7 @@ static int system_event(vm_t *vm, const op_t *op)
     case EV_HDWORD_TO_MAP:
     case EV_HDWORD_TO_MAP_WITH_DOMAIN: {
         const word_t a = stack_word(st, 5);
-        const felt_t domain = ev == EV_HDWORD_TO_MAP ? 0 : st->s[9];
+        const felt_t domain = ev == EV_HDWORD_TO_MAP ? 0 : OPSTACK_S(st)[9];
         for (int j = 0; j < 4; j++) {
             values[j] = a.v[j];
             values[4 + j] = k1.v[j];
@@ -284,7 +289,7 @@ static int system_event(vm_t *vm, const op_t *op)
     }
     default:
         FAIL(XERR_NOT_SUPPORTED, "system event %llu (Merkle store) is not yet supported by "
-             "fragtrace", (unsigned long long)st->s[0]);
+             "fragtrace", (unsigned long long)OPSTACK_S(st)[0]);
     }
 }
 
@@ -294,7 +299,8 @@ static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *o
                                                          uint32_t op_index, felt_t h[6],
                                                          const int rows)
 {
-    felt_t *s = vm->stack.s;
+/* s[i] is s_i of the current window: re-read after every push and pop. */
+#define s OPSTACK_S(st)
     opstack_t *st = &vm->stack;
     felt_t t, w[4], w2[4];
     uint64_t a64, r64;
@@ -653,6 +659,7 @@ static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *o
         break;
     }
     FAIL(XERR_NOT_SUPPORTED, "unknown operation code %u", op->opcode);
+#undef s
 }
 
 /* Row mode and fast mode are two copies of the one body (rows = 1 / 0). */

@@ -25,7 +25,7 @@
     X("clk", clk, clk, 8, 1, FIELD_U64, 0)                                                    \
     X("ctx", ctx, ctx, 8, 1, FIELD_FELT, 0)                                                   \
     X("fn_hash", fn_hash, fn_hash, 8, 4, FIELD_FELT, 0)                                       \
-    X("s", s, stack.s, 8, STACK_TOP, FIELD_FELT, 0)                                           \
+    X("s", s, stack.win, 8, STACK_TOP, FIELD_FELT, 0) /* the window: vm_field */              \
     X("the overflow table's size", n_ovf, stack.n_ovf, 4, 1, FIELD_OVF, 0)                    \
     X("the overflow table's context base", base, stack.base, 4, 1, FIELD_OVF, 0)              \
     X("the stack buffer index", buf_top, stack.buf_top, 4, 1, FIELD_BUF_TOP, 0)               \
@@ -47,13 +47,23 @@
 const fragment_field_t fragment_fields[] = { FRAGMENT_FIELDS(FIELD_ENTRY) };
 const size_t fragment_n_fields = sizeof fragment_fields / sizeof fragment_fields[0];
 
-/* A field is copied between context and VM as width * count bytes: both
- * members must be exactly that big. */
+/* A field is copied between context and VM as width * count bytes: the
+ * context's member must be exactly that big, the VM's at least (the
+ * operand stack's window holds s0..s15 somewhere in its buffer: vm_field). */
 #define FIELD_SIZE_CHECK(name, cm, vmm, w, k, cls, end)                                        \
     _Static_assert(sizeof(((fragment_ctx_t *)0)->cm) == (w) * (k) &&                         \
-                       sizeof(((vm_t *)0)->vmm) == (w) * (k) && ((w) == 4 || (w) == 8),       \
-                   "field '" name "': width * count must be the size of both members");
+                       sizeof(((vm_t *)0)->vmm) >= (w) * (k) && ((w) == 4 || (w) == 8),       \
+                   "field '" name "': width * count must fit both members");
 FRAGMENT_FIELDS(FIELD_SIZE_CHECK)
+
+/* Where field fd lives in vm: its member, except s0..s15, which are
+ * wherever the operand stack's window is now. */
+static unsigned char *vm_field(const vm_t *vm, const fragment_field_t *fd)
+{
+    if (fd->vm_off == offsetof(vm_t, stack.win))
+        return (unsigned char *)OPSTACK_S(&vm->stack);
+    return (unsigned char *)vm + fd->vm_off;
+}
 
 uint64_t fragment_field_get(const fragment_ctx_t *c, const fragment_field_t *fd, unsigned i)
 {
@@ -288,7 +298,7 @@ static int snapshot(recording_t *rec, vm_t *vm, uint64_t rows, fragment_ctx_t *c
     for (size_t i = 0; i < fragment_n_fields; i++) {
         const fragment_field_t *fd = &fragment_fields[i];
         if (field_held(fd, rows == 0))
-            memcpy((unsigned char *)c + fd->ctx_off, (const unsigned char *)vm + fd->vm_off,
+            memcpy((unsigned char *)c + fd->ctx_off, vm_field(vm, fd),
                    (size_t)fd->width * fd->count);
     }
     c->n_kept = fragment_window(c->n_ovf, rows);
@@ -607,7 +617,7 @@ static int load_context(vm_t *vm, const fragment_set_t *set, const fragment_ctx_
         return -1;
     for (size_t i = 0; i < fragment_n_fields; i++) {
         const fragment_field_t *fd = &fragment_fields[i];
-        memcpy((unsigned char *)vm + fd->vm_off, (const unsigned char *)c + fd->ctx_off,
+        memcpy(vm_field(vm, fd), (const unsigned char *)c + fd->ctx_off,
                (size_t)fd->width * fd->count);
     }
     if (c->n_kept)
@@ -635,7 +645,7 @@ static int state_mismatch(const vm_t *vm, const fragment_set_t *set, const fragm
         const fragment_field_t *fd = &fragment_fields[i];
         for (unsigned k = 0; field_held(fd, is_end) && k < fd->count; k++) {
             const size_t at = (size_t)k * fd->width;
-            if (memcmp((const unsigned char *)vm + fd->vm_off + at,
+            if (memcmp(vm_field(vm, fd) + at,
                        (const unsigned char *)c + fd->ctx_off + at, fd->width) != 0) {
                 field_name(fd, k, what, len);
                 return 1;
