@@ -261,17 +261,27 @@ static void r_link(reader_t *r, stack_arena_t *a, size_t i, const char *what)
     a->links[i].depth = (below ? a->links[below - 1].depth : 0) + 1;
 }
 
-static void read_arenas(reader_t *r, fragment_set_t *set)
+/* An arena's count and its arrays, allocated only once the count fits
+ * the bytes left (entry_bytes each). 0, or -1 (r failed). */
+static int read_arena_count(reader_t *r, stack_arena_t *a, uint64_t entry_bytes, size_t elem,
+                            const char *what)
 {
-    stack_arena_t *a = &set->conts;
-    a->n = r_count(r, 4, CONT_BYTES, "the continuation arena");
-    a->entries = r_alloc(r, a->n, sizeof(cont_t));
+    a->n = r_count(r, 4, entry_bytes, what);
+    a->entries = r_alloc(r, a->n, elem);
     a->links = r_alloc(r, a->n, sizeof *a->links);
     if (!a->entries || !a->links) {
         a->n = 0;
-        return;
+        return -1;
     }
     a->cap_entries = a->cap_links = a->n;
+    return 0;
+}
+
+static void read_arenas(reader_t *r, fragment_set_t *set)
+{
+    stack_arena_t *a = &set->conts;
+    if (read_arena_count(r, a, CONT_BYTES, sizeof(cont_t), "the continuation arena") != 0)
+        return;
     for (size_t i = 0; !r->failed && i < a->n; i++) {
         cont_t *c = &((cont_t *)a->entries)[i];
         r_link(r, a, i, "continuation-arena entry");
@@ -285,14 +295,8 @@ static void read_arenas(reader_t *r, fragment_set_t *set)
         c->node = R32(r, "a continuation-arena entry");
     }
     a = &set->blocks;
-    a->n = r_count(r, 4, BLOCK_BYTES, "the block arena");
-    a->entries = r_alloc(r, a->n, sizeof(block_entry_t));
-    a->links = r_alloc(r, a->n, sizeof *a->links);
-    if (!a->entries || !a->links) {
-        a->n = 0;
+    if (read_arena_count(r, a, BLOCK_BYTES, sizeof(block_entry_t), "the block arena") != 0)
         return;
-    }
-    a->cap_entries = a->cap_links = a->n;
     for (size_t i = 0; !r->failed && i < a->n; i++) {
         block_entry_t *e = &((block_entry_t *)a->entries)[i];
         r_link(r, a, i, "block-arena entry");
