@@ -835,15 +835,21 @@ static void wait_for_workers(build_job_t *job, fragment_progress_fn progress, vo
     pthread_mutex_unlock(&job->lock);
 }
 
-int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
-                                  const fragment_set_t *set, unsigned threads, main_trace_t *out,
-                                  char *err, size_t err_len, fragment_progress_fn progress,
-                                  void *progress_ctx)
+/* The builder; with reuse, out's buffer is kept when it has the length
+ * needed (and freed otherwise). */
+static int build_trace(const mast_forest_t *f, const char *file, const fragment_set_t *set,
+                       unsigned threads, main_trace_t *out, int reuse, char *err, size_t err_len,
+                       fragment_progress_fn progress, void *progress_ctx)
 {
+    main_trace_t old = { NULL, 0 };
+    if (reuse)
+        old = *out;
     out->cols = NULL;
     out->len = 0;
-    if (fragment_set_validate(f, set, err, err_len) != 0)
+    if (fragment_set_validate(f, set, err, err_len) != 0) {
+        main_trace_free(&old);
         return -1;
+    }
     /* The end state gives the trace length and the HALT rows. */
     vm_t *end_vm = malloc(sizeof *end_vm);
     replay_t no_replay;
@@ -852,6 +858,7 @@ int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
             vm_free(end_vm);
         free(end_vm);
         snprintf(err, err_len, "out of memory for the end state");
+        main_trace_free(&old);
         return -1;
     }
     vm_refs_t end_refs = { { NULL, 0 }, { NULL, 0 } };
@@ -863,6 +870,7 @@ int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
                  "or out of memory)", (unsigned long long)set->end.clk);
         vm_free(end_vm);
         free(end_vm);
+        main_trace_free(&old);
         return -1;
     }
     end_vm->replay = NULL;
@@ -872,11 +880,22 @@ int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
        a corrupted end state, refused before the trace is allocated. */
     const uint64_t rows = set->end.clk;
     felt_t *cols = NULL;
-    if (len > TRACE_MAX_LEN || len / 2 > 32 * rows + 512)
-        snprintf(err, err_len, "end state (clk %llu): a trace of %llu rows is too long for "
-                 "the program", (unsigned long long)rows, (unsigned long long)len);
-    else if (!(cols = trace_cols_alloc(len)))
-        snprintf(err, err_len, "out of memory for a trace of %llu rows", (unsigned long long)len);
+    if (old.cols && old.len == len) {
+        /* Every core cell is written below; the other columns must be 0. */
+        cols = old.cols;
+        memset(cols + (uint64_t)TRACE_CORE_WIDTH * len, 0,
+               (size_t)(TRACE_NUM_COLUMNS - TRACE_CORE_WIDTH) * len * sizeof *cols);
+    } else {
+        main_trace_free(&old);
+    }
+    if (!cols) {
+        if (len > TRACE_MAX_LEN || len / 2 > 32 * rows + 512)
+            snprintf(err, err_len, "end state (clk %llu): a trace of %llu rows is too long for "
+                     "the program", (unsigned long long)rows, (unsigned long long)len);
+        else if (!(cols = trace_cols_alloc(len)))
+            snprintf(err, err_len, "out of memory for a trace of %llu rows",
+                     (unsigned long long)len);
+    }
     if (!cols) {
         vm_free(end_vm);
         free(end_vm);
@@ -900,14 +919,20 @@ int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
         threads = 256;
     pthread_t tid[256];
     unsigned started = 0;
+    /* Without progress to report, the calling thread is one of the workers:
+       a 1-thread build starts no thread (thread starts were most of the
+       system time of the test suite's many small builds). */
+    const unsigned spawn = progress ? threads : threads - 1;
     job.running = threads;
-    for (unsigned t = 0; t < threads; t++)
+    for (unsigned t = 0; t < spawn; t++)
         if (pthread_create(&tid[t], NULL, build_worker, &job) == 0)
             started++;
     pthread_mutex_lock(&job.lock);
-    job.running -= threads - started; /* those that never started */
+    job.running -= spawn - started; /* those that never started */
     pthread_mutex_unlock(&job.lock);
-    if (started == 0) {
+    if (!progress) {
+        build_worker(&job);
+    } else if (started == 0) {
         job.running = 1;
         build_worker(&job);
     }
@@ -929,4 +954,18 @@ int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
     out->cols = cols;
     out->len = len;
     return 0;
+}
+
+int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
+                                  const fragment_set_t *set, unsigned threads, main_trace_t *out,
+                                  char *err, size_t err_len, fragment_progress_fn progress,
+                                  void *progress_ctx)
+{
+    return build_trace(f, file, set, threads, out, 0, err, err_len, progress, progress_ctx);
+}
+
+int fragment_build_trace_reuse(const mast_forest_t *f, const char *file, const fragment_set_t *set,
+                               unsigned threads, main_trace_t *out, char *err, size_t err_len)
+{
+    return build_trace(f, file, set, threads, out, 1, err, err_len, NULL, NULL);
 }

@@ -157,6 +157,14 @@ int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, cha
 int fragment_build_trace(const mast_forest_t *f, const char *file, const fragment_set_t *set,
                          unsigned threads, main_trace_t *out, char *err, size_t err_len);
 
+/* fragment_build_trace into out's buffer when out already holds a trace of
+ * the length needed (its columns are overwritten), else into a new buffer
+ * (out's is freed). For callers that build many traces, such as tests and
+ * fuzzing: no fresh pages to fault in on every build. out must be a valid
+ * trace or { NULL, 0 }; it is { NULL, 0 } after a failure. */
+int fragment_build_trace_reuse(const mast_forest_t *f, const char *file, const fragment_set_t *set,
+                               unsigned threads, main_trace_t *out, char *err, size_t err_len);
+
 /* fragment_build_trace, reporting a few times a second while the threads
  * work. */
 int fragment_build_trace_progress(const mast_forest_t *f, const char *file,
