@@ -39,24 +39,6 @@ static const char usage[] =
     "Exit status: 0 success, 1 program failure or mismatch, 2 bad usage or input.\n"
     "Field elements are canonical decimals below p = 18446744069414584321.\n";
 
-int cli_help(int argc, char **argv, const char *usage)
-{
-    if (argc != 2 || (strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0))
-        return 0;
-    puts(usage);
-    return 1;
-}
-
-void cli_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "fragtrace: %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 /* Whatever a command printed must have reached standard output: a full
  * disk, a closed descriptor or a reader that went away is a failure (exit
  * 1), reported once, unless the command already failed. */
