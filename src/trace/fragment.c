@@ -244,6 +244,21 @@ static int arena_differs(const stack_arena_t *a, vm_stack_t v, const stack_refs_
     return 0;
 }
 
+/* arena_differs for one of the VM's stacks, saying where in what. */
+static int stack_differs(const stack_arena_t *a, vm_stack_t v, const stack_refs_t *refs,
+                         uint32_t top, uint32_t depth, int (*same)(const void *, const void *),
+                         const char *name, char *what, size_t len)
+{
+    size_t pos;
+    if (!arena_differs(a, v, refs, top, depth, same, &pos))
+        return 0;
+    if (*v.n != depth)
+        snprintf(what, len, "%s's depth (%zu, not %u)", name, *v.n, depth);
+    else
+        snprintf(what, len, "%s at depth %zu", name, pos);
+    return 1;
+}
+
 /* Field by field: both types have padding. */
 static int cont_same(const void *x, const void *y)
 {
@@ -661,26 +676,10 @@ static int state_mismatch(const vm_t *vm, const fragment_set_t *set, const fragm
     }
     /* The stacks' views need a non-const vm; they are only read here. */
     vm_t *v = (vm_t *)vm;
-    size_t pos;
-    if (arena_differs(&set->conts, vm_conts(v), &refs->conts, c->cont_top, c->n_conts,
-                      cont_same, &pos)) {
-        if (vm->n_conts != c->n_conts)
-            snprintf(what, len, "the continuation stack's depth (%zu, not %u)", vm->n_conts,
-                     c->n_conts);
-        else
-            snprintf(what, len, "the continuation stack at depth %zu", pos);
-        return 1;
-    }
-    if (arena_differs(&set->blocks, vm_blocks(v), &refs->blocks, c->block_top, c->n_blocks,
-                      block_same, &pos)) {
-        if (vm->n_blocks != c->n_blocks)
-            snprintf(what, len, "the block stack's depth (%zu, not %u)", vm->n_blocks,
-                     c->n_blocks);
-        else
-            snprintf(what, len, "the block stack at depth %zu", pos);
-        return 1;
-    }
-    return 0;
+    return stack_differs(&set->conts, vm_conts(v), &refs->conts, c->cont_top, c->n_conts,
+                         cont_same, "the continuation stack", what, len) ||
+           stack_differs(&set->blocks, vm_blocks(v), &refs->blocks, c->block_top, c->n_blocks,
+                         block_same, "the block stack", what, len);
 }
 
 /* HALT rows are filled by the pool too, in chunks of this many rows. */
