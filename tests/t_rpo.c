@@ -15,7 +15,7 @@ static int word_eq(word_t a, const uint64_t b[4])
 
 int main(void)
 {
-    tap_plan(19 + 5 + 1);
+    tap_plan(19 + 5 + 1 + 1);
     felt_t elems[19];
     for (int i = 0; i < 19; i++)
         elems[i] = (felt_t)i;
@@ -36,6 +36,29 @@ int main(void)
     const felt_t two[3] = { 5, 9, 0 };
     tap_ok(!word_eq(rpo_hash_elements(two, 2), rpo_hash_elements(two, 3).v),
            "hash_elements([a, b]) != hash_elements([a, b, 0])");
+    /* The inverse S-box's addition chain against square-and-multiply, and
+       that it inverts x^7: edge values, then a pseudo-random walk. */
+    int sbox_bad = 0;
+    const felt_t edges[] = { 0, 1, 2, FELT_P - 1, FELT_P - 2, 0xFFFFFFFF, 0x100000000 };
+    uint64_t rnd = 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < 20000; i++) {
+        felt_t x;
+        if (i < (int)(sizeof edges / sizeof edges[0]))
+            x = edges[i];
+        else {
+            rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+            x = rnd % FELT_P;
+        }
+        const felt_t y = rpo_sbox_inv(x);
+        const felt_t y7 = felt_exp(y, 7);
+        if (y != felt_exp(x, RPO_INV_ALPHA) || y7 != x) {
+            if (!sbox_bad)
+                tap_diag("x = %" PRIu64 ": chain %" PRIu64 ", felt_exp %" PRIu64, x, y,
+                         felt_exp(x, RPO_INV_ALPHA));
+            sbox_bad++;
+        }
+    }
+    tap_ok(sbox_bad == 0, "inverse S-box chain = x^INV_ALPHA and inverts x^7 (20000 values)");
     felt_t s[RPO_WIDTH] = { 0 };
     rpo_permute(s);
     tap_ok(s[4] == 8635338869442206704u && s[0] == 5096858464874356363u,

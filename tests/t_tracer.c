@@ -42,8 +42,9 @@ static int on_external(void *ctx, felt_t v)
     return 0;
 }
 
-static int on_row(void *ctx, const felt_t row[TRACE_CORE_WIDTH])
+static int on_row(void *ctx, const felt_t row[TRACE_CORE_WIDTH], unsigned pending_inverses)
 {
+    (void)pending_inverses;
     (void)row;
     ((collected_t *)ctx)->rows++;
     return 0;

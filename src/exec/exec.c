@@ -64,6 +64,7 @@ static void row_begin(vm_t *vm)
     if (vm->no_rows)
         return;
     felt_t *r = vm->row;
+    vm->row_inverses = 0;
     /* Decoder columns start at zero (system and stack columns are all set
        below). Plain stores: a memset here became `rep stos`, which cost
        more than the rest of the row. */
@@ -105,11 +106,32 @@ static void set_batch_flags(felt_t *r, uint64_t groups)
     r[TRACE_COL_OP_BATCH_FLAGS + 2] = n == 2 || n == 1;
 }
 
+/* Replace the marked helper values of a row by their inverses (0 stays 0). */
+static void invert_helpers(felt_t *r, unsigned pending)
+{
+    for (int k = 0; k < 6; k++)
+        if (pending & (1u << k)) {
+            felt_t inv = 0;
+            felt_inv(r[TRACE_COL_USER_OP_HELPERS + k], &inv);
+            r[TRACE_COL_USER_OP_HELPERS + k] = inv;
+        }
+}
+
 static int row_emit(vm_t *vm)
 {
+    unsigned pending = 0;
+    if (!vm->no_rows && vm->row_inverses) {
+        pending = vm->row_inverses;
+        if (!vm->tracer->defer_inverses) {
+            invert_helpers(vm->row, pending);
+            pending = 0;
+        }
+    }
+    /* With inverses deferred, last_h may hold a value not yet inverted;
+       it is read only after the final END, whose row has no helpers. */
     for (int k = 0; k < 4; k++)
         vm->last_h[k] = vm->row[TRACE_COL_HASHER_STATE + k];
-    if (!vm->no_rows && vm->tracer->row(vm->tracer->ctx, vm->row) != 0) {
+    if (!vm->no_rows && vm->tracer->row(vm->tracer->ctx, vm->row, pending) != 0) {
         vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "row", "cannot store the trace row");
         return -1;
     }
@@ -169,18 +191,20 @@ static felt_t parent_addr(const vm_t *vm)
 /* Node a digest names: program forest first, then the host library. */
 static long resolve_digest(const vm_t *vm, word_t d)
 {
-    const long p = mast_find_proc(vm->f, d, 1);
-    if (p >= 0)
-        return (long)vm->f->procs[p].node;
-    if (word_eq(d, mast_program_hash(vm->f)))
-        return (long)vm->f->entry;
-    return -1;
+    return mast_resolve_digest(vm->f, d);
 }
 
-/* Follow EXTERNAL nodes to the node they stand for (no cycle). */
+/* The node an EXTERNAL node stands for: resolved when the forest was built
+ * (mast_forest_resolve_externals); only a failure walks the chain again, to
+ * name the external whose digest is missing. */
 static long resolve_node(vm_t *vm, uint32_t node)
 {
-    for (int hops = 0; hops < 64; hops++) {
+    const mast_node_t *first = &vm->f->nodes[node];
+    if (first->kind != NODE_EXTERNAL)
+        return (long)node;
+    if (first->child[0] != MAST_NO_NODE)
+        return (long)first->child[0];
+    for (int hops = 0; hops < MAST_EXTERNAL_MAX_HOPS; hops++) {
         const mast_node_t *n = &vm->f->nodes[node];
         if (n->kind != NODE_EXTERNAL)
             return (long)node;

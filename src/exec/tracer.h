@@ -71,8 +71,12 @@ typedef struct vm vm_t;
 typedef struct {
     void *ctx;
     /* Row mode: each row's core columns (row index = row[TRACE_COL_CLK]);
-       NULL: fast mode, no row is assembled. */
-    int (*row)(void *ctx, const felt_t row[TRACE_CORE_WIDTH]);
+       NULL: fast mode, no row is assembled. pending_inverses is 0 unless
+       defer_inverses is set; then bit k says that helper register k
+       (column TRACE_COL_USER_OP_HELPERS + k) holds the value whose inverse belongs
+       there (0 stays 0), for the sink to invert many at once. */
+    int (*row)(void *ctx, const felt_t row[TRACE_CORE_WIDTH], unsigned pending_inverses);
+    int defer_inverses;
     /* Called before the row of every clk that is a multiple of
        fragment_len (when boundary is not NULL). */
     uint64_t fragment_len;

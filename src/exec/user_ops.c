@@ -31,16 +31,12 @@ static void op_display(const op_t *op, char *buf, size_t len)
         return -1;                                                                       \
     } while (0)
 
-/* A helper column's inverse (0 for 0); skipped when no row is assembled
- * (rows = 0, a compile-time constant in each copy of execute), since
- * nothing but the row reads it. */
-#define helper_inv(vm, a) ((void)(vm), rows ? row_inverse(a) : 0)
-static felt_t row_inverse(felt_t a)
-{
-    felt_t r = 0;
-    felt_inv(a, &r);
-    return r;
-}
+/* A helper register k that holds the inverse of a (0 for 0). Only rows
+ * read it, so with no row assembled (rows = 0, a compile-time constant in
+ * each copy of execute) it is skipped; in row mode the value itself is
+ * stored and marked in vm->row_inverses, and the inversion happens when
+ * the row is emitted, or, for a sink that batches them, once per tile. */
+#define helper_inv(vm, k, a) (rows ? ((vm)->row_inverses |= 1u << (k), (a)) : 0)
 
 static void limbs(uint64_t lo, uint64_t hi, felt_t h[6])
 {
@@ -357,12 +353,12 @@ static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *o
         s[0] = 1 - s[0];
         return 0;
     case OP_EQ:
-        h[0] = s[0] == s[1] ? 0 : helper_inv(vm, felt_sub(s[0], s[1]));
+        h[0] = helper_inv(vm, 0, felt_sub(s[0], s[1]));
         t = opstack_pop(st);
         s[0] = s[0] == t;
         return 0;
     case OP_EQZ:
-        h[0] = helper_inv(vm, s[0]);
+        h[0] = helper_inv(vm, 0, s[0]);
         s[0] = s[0] == 0;
         return 0;
     case OP_EXPACC: {
@@ -388,7 +384,7 @@ static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *o
         a64 = s[0];
         s[0] = a64 & 0xFFFFFFFF;
         limbs(a64 & 0xFFFFFFFF, a64 >> 32, h);
-        h[4] = helper_inv(vm, felt_sub(0xFFFFFFFF, a64 >> 32));
+        h[4] = helper_inv(vm, 4, felt_sub(0xFFFFFFFF, a64 >> 32));
         if (vm_request_range(vm, h) != 0)
             return -1;
         return push(vm, op, a64 >> 32);
@@ -425,7 +421,7 @@ static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *o
             return -1;
         r64 = s[0] * s[1] + (op->opcode == OP_U32MADD ? s[2] : 0);
         limbs(r64 & 0xFFFFFFFF, r64 >> 32, h);
-        h[4] = helper_inv(vm, felt_sub(0xFFFFFFFF, r64 >> 32));
+        h[4] = helper_inv(vm, 4, felt_sub(0xFFFFFFFF, r64 >> 32));
         if (op->opcode == OP_U32MADD)
             opstack_pop(st);
         s[1] = r64 & 0xFFFFFFFF;

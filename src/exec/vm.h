@@ -145,6 +145,8 @@ struct vm {
                                     not assembled and helper values only rows need are
                                     skipped */
     felt_t last_h[4];            /* h[0..4] of the last row (copied into HALT rows) */
+    unsigned row_inverses;       /* row mode: helpers of vm->row still to invert
+                                    (bit k: helper k; vm_tracer_t.row) */
     felt_t depth_inv[STACK_OVF_MAX + 1]; /* 1/k for stack depth 16 + k, 0 = not yet computed */
     felt_t row[TRACE_CORE_WIDTH];      /* the row being assembled */
     exec_error_t err;

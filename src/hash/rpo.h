@@ -52,6 +52,14 @@ extern const felt_t rpo_ark2[RPO_ROUNDS][RPO_WIDTH];
 */
 void rpo_permute(felt_t state[RPO_WIDTH]);
 
+/* The inverse S-box x^(1/7) as the permutation computes it (an addition
+ * chain); exposed so that a test can compare it with felt_exp. */
+/*@ requires canonical(x);
+    assigns \nothing;
+    ensures canonical(\result);
+*/
+felt_t rpo_sbox_inv(felt_t x);
+
 /* hash_elements: the digest of n canonical felts. */
 /*@ requires n == 0 || \valid_read(elems + (0 .. n - 1));
     requires \forall integer i; 0 <= i < n ==> canonical(elems[i]);

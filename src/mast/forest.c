@@ -264,6 +264,37 @@ long mast_proc_of_node(const mast_forest_t *f, uint32_t node)
     return table_find(f, &f->index.by_node, node_hash(f->index.salt, node), node_eq, &node);
 }
 
+long mast_resolve_digest(const mast_forest_t *f, word_t digest)
+{
+    const long p = mast_find_proc(f, digest, 1);
+    if (p >= 0)
+        return (long)f->procs[p].node;
+    if (word_eq(digest, mast_program_hash(f)))
+        return (long)f->entry;
+    return -1;
+}
+
+void mast_forest_resolve_externals(mast_forest_t *f)
+{
+    for (uint32_t id = 0; id < f->n_nodes; id++) {
+        if (f->nodes[id].kind != NODE_EXTERNAL)
+            continue;
+        uint32_t node = id;
+        uint32_t resolved = MAST_NO_NODE;
+        for (int hops = 0; hops < MAST_EXTERNAL_MAX_HOPS; hops++) {
+            const long target = mast_resolve_digest(f, f->nodes[node].digest);
+            if (target < 0 || (uint32_t)target == node)
+                break;
+            node = (uint32_t)target;
+            if (f->nodes[node].kind != NODE_EXTERNAL) {
+                resolved = node;
+                break;
+            }
+        }
+        f->nodes[id].child[0] = resolved;
+    }
+}
+
 int mast_kernel_contains(const mast_forest_t *f, word_t digest)
 {
     uint32_t lo = 0, hi = f->n_kernel;

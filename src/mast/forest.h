@@ -47,7 +47,9 @@ typedef struct {
     node_kind_t kind;
     uint32_t child[2];       /* JOIN: first, second; SPLIT: true, false; LOOP: body;
                                 CALL, SYSCALL: callee */
-    word_t digest;           /* EXTERNAL: the digest it stands for */
+    word_t digest;           /* EXTERNAL: the digest it stands for; child[0] is then the
+                                node it finally resolves to, or MAST_NO_NODE
+                                (mast_forest_resolve_externals) */
     uint32_t ops_start;      /* BLOCK: its padded ops in forest->ops */
     uint32_t n_ops;
     uint32_t batches_start;  /* BLOCK: its batches in forest->batches */
@@ -137,6 +139,21 @@ long mast_find_proc_before(const mast_forest_t *f, word_t digest, int with_libra
 
 /* The procedure with this name (name[0..len), no NUL needed), or -1. */
 long mast_find_proc_named(const mast_forest_t *f, const char *name, size_t len);
+
+/* The node a digest names at run time (call/syscall through an external
+ * node, dyn, dyncall): a procedure of the program forest, then of the host
+ * library, then the entry itself. Returns the node or -1. */
+long mast_resolve_digest(const mast_forest_t *f, word_t digest);
+
+/* Resolve every EXTERNAL node once, when the forest is complete: child[0]
+ * becomes the non-external node its chain of digests ends at, or
+ * MAST_NO_NODE when a digest is missing or the chain loops (the executor
+ * then reports which, when the node is reached; a program may hold an
+ * external it never runs). Following a chain stops after 64 hops, as the
+ * executor's error path does. */
+#define MAST_NO_NODE UINT32_MAX
+#define MAST_EXTERNAL_MAX_HOPS 64
+void mast_forest_resolve_externals(mast_forest_t *f);
 
 /* The first procedure whose root is this node, or -1. */
 long mast_proc_of_node(const mast_forest_t *f, uint32_t node);

@@ -758,8 +758,10 @@ int mast_parse(const char *file, const char *text, size_t len, mast_forest_t *f,
     }
     if (!p.failed && !p.has_entry)
         snprintf(err, err_len, "%s: no program entry: expected 'begin NODE end'", file), p.failed = 1;
-    if (!p.failed)
+    if (!p.failed) {
+        mast_forest_resolve_externals(f);
         return 0;
+    }
 fail:
     mast_forest_free(f);
     return -1;

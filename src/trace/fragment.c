@@ -585,8 +585,11 @@ int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, cha
 
 /* A worker's row sink: rows are collected column-major in a small tile and
  * written column by column (trace_write_column_run), only inside the
- * current fragment's rows [lo, hi). */
+ * current fragment's rows [lo, hi). The helper inverses of the tile's rows
+ * (EQ, EQZ, U32SPLIT, U32MUL, U32MADD) arrive uninverted and are inverted
+ * together when the tile is flushed: one field inversion per tile. */
 #define TILE_ROWS 64
+#define TILE_MAX_INVERSES (TILE_ROWS * 6)
 
 typedef struct {
     felt_t *cols;
@@ -594,11 +597,39 @@ typedef struct {
     uint64_t lo, hi;          /* the fragment's rows */
     uint64_t first;           /* row of the tile's first entry */
     uint32_t n;               /* rows in the tile */
+    uint32_t n_inv;           /* cells of the tile awaiting inversion */
+    felt_t *inv_cell[TILE_MAX_INVERSES];
+    felt_t inv_prefix[TILE_MAX_INVERSES];
     felt_t tile[TRACE_CORE_WIDTH][TILE_ROWS];
 } tile_sink_t;
 
+/* Montgomery's trick: with prefix products p_i = a_0 ... a_i (zero cells
+ * skipped: their inverse is 0), one inversion of p_last gives each
+ * a_i^-1 = p_(i-1) * (a_0 ... a_i)^-1, walking back. */
+static void tile_invert(tile_sink_t *ts)
+{
+    felt_t acc = 1;
+    for (uint32_t i = 0; i < ts->n_inv; i++) {
+        ts->inv_prefix[i] = acc;
+        if (*ts->inv_cell[i] != 0)
+            acc = felt_mul(acc, *ts->inv_cell[i]);
+    }
+    felt_t inv = 0;
+    felt_inv(acc, &inv); /* acc is a product of non-zero elements: non-zero */
+    for (uint32_t i = ts->n_inv; i-- > 0;) {
+        const felt_t a = *ts->inv_cell[i];
+        if (a == 0)
+            continue;
+        *ts->inv_cell[i] = felt_mul(inv, ts->inv_prefix[i]);
+        inv = felt_mul(inv, a);
+    }
+    ts->n_inv = 0;
+}
+
 static void tile_flush(tile_sink_t *ts)
 {
+    if (ts->n_inv)
+        tile_invert(ts);
     for (uint32_t c = 0; ts->n > 0 && c < TRACE_CORE_WIDTH; c++)
         trace_write_column_run(ts->cols, ts->len, TRACE_NUM_COLUMNS, c, ts->first, ts->n, ts->tile[c]);
     ts->n = 0;
@@ -606,7 +637,7 @@ static void tile_flush(tile_sink_t *ts)
 
 /* row_sink_fn: the next row of the fragment, which must be the row after
  * the previous one and inside the fragment. */
-static int tile_sink(void *arg, const felt_t row[TRACE_CORE_WIDTH])
+static int tile_sink(void *arg, const felt_t row[TRACE_CORE_WIDTH], unsigned pending_inverses)
 {
     tile_sink_t *ts = arg;
     const uint64_t r = row[TRACE_COL_CLK];
@@ -616,6 +647,9 @@ static int tile_sink(void *arg, const felt_t row[TRACE_CORE_WIDTH])
         ts->first = r;
     for (int c = 0; c < TRACE_CORE_WIDTH; c++)
         ts->tile[c][ts->n] = row[c];
+    for (int k = 0; pending_inverses && k < 6; k++)
+        if (pending_inverses & (1u << k))
+            ts->inv_cell[ts->n_inv++] = &ts->tile[TRACE_COL_USER_OP_HELPERS + k][ts->n];
     if (++ts->n == TILE_ROWS)
         tile_flush(ts);
     return 0;
@@ -759,7 +793,8 @@ static void *build_worker(void *arg)
             ts->lo = start;
             ts->hi = end;
             ts->n = 0;
-            const vm_tracer_t tracer = { .ctx = ts, .row = tile_sink };
+            ts->n_inv = 0;
+            const vm_tracer_t tracer = { .ctx = ts, .row = tile_sink, .defer_inverses = 1 };
             rc = vm_run(vm, &tracer);
             tile_flush(ts);
             /* A context must give exactly its fragment's rows and use up

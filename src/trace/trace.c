@@ -28,8 +28,9 @@ void row_buffer_free(row_buffer_t *b)
     row_buffer_init(b);
 }
 
-int row_buffer_sink(void *ctx, const felt_t row[TRACE_CORE_WIDTH])
+int row_buffer_sink(void *ctx, const felt_t row[TRACE_CORE_WIDTH], unsigned pending_inverses)
 {
+    (void)pending_inverses; /* its tracer does not defer inverses */
     row_buffer_t *b = ctx;
     if (grow_array((void **)&b->rows, &b->cap, b->n + 1, TRACE_CORE_WIDTH * sizeof *b->rows, 1024) != 0)
         return -1;

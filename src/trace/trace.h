@@ -28,7 +28,7 @@ typedef struct {
 void row_buffer_init(row_buffer_t *b);
 void row_buffer_free(row_buffer_t *b);
 /* A row_sink_fn appending to a row_buffer_t. */
-int row_buffer_sink(void *ctx, const felt_t row[TRACE_CORE_WIDTH]);
+int row_buffer_sink(void *ctx, const felt_t row[TRACE_CORE_WIDTH], unsigned pending_inverses);
 
 /* Run the program sequentially and build its main trace. Returns 0, or -1
  * with vm->err set (execution error) or errno-style out of memory. */
