@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/grow.h"
+
 FILE *file_open_read(const char *path, char *err, size_t err_len)
 {
     FILE *f = fopen(path, "rb");
@@ -43,12 +45,10 @@ char *file_read_all(const char *path, size_t max, size_t *len, char *err, size_t
             fclose(f);
             return NULL;
         }
-        if (n + 1 == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb)
-                free(buf);
-            buf = nb;
-            cap *= 2;
+        /* Room for one more byte and the final '\0' (full: double). */
+        if (grow_array((void **)&buf, &cap, n + 2, 1, 4096) != 0) {
+            free(buf);
+            buf = NULL;
         }
     }
     if (!buf || ferror(f)) {

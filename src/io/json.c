@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "field/felt_text.h"
+#include "util/grow.h"
 
 typedef struct {
     const char *s;
@@ -110,10 +111,11 @@ static char *parse_string(parser_t *p, size_t *out_len)
     char *buf = malloc(cap);
     if (!buf) { fail(p, "out of memory"); return NULL; }
     for (;;) {
-        if (n + 5 > cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) { free(buf); fail(p, "out of memory"); return NULL; }
-            buf = nb;
+        /* Room for the longest character (4 bytes of UTF-8) and a '\0'. */
+        if (grow_array((void **)&buf, &cap, n + 5, 1, 16) != 0) {
+            free(buf);
+            fail(p, "out of memory");
+            return NULL;
         }
         const int c = peek(p);
         if (c < 0) { fail(p, "unterminated string"); free(buf); return NULL; }
@@ -220,21 +222,17 @@ static json_value_t *parse_value(parser_t *p, int depth);
 static int push_item(parser_t *p, json_value_t *v, json_value_t *item, char *key,
                      json_key_t info, size_t *cap)
 {
-    if (v->n == *cap) {
-        const size_t nc = *cap ? *cap * 2 : 4;
-        json_value_t **ni = realloc(v->items, nc * sizeof *ni);
-        if (!ni) { fail(p, "out of memory"); return -1; }
-        v->items = ni;
-        if (v->kind == JSON_OBJECT) {
-            char **nk = realloc(v->keys, nc * sizeof *nk);
-            if (!nk) { fail(p, "out of memory"); return -1; }
-            v->keys = nk;
-            json_key_t *ni2 = realloc(v->key_info, nc * sizeof *ni2);
-            if (!ni2) { fail(p, "out of memory"); return -1; }
-            v->key_info = ni2;
-        }
-        *cap = nc;
+    /* items, keys and key_info (objects) share the capacity *cap: each
+       grows from it to the same new capacity. */
+    size_t cap_items = *cap, cap_keys = *cap, cap_info = *cap;
+    if (grow_array((void **)&v->items, &cap_items, v->n + 1, sizeof *v->items, 4) != 0 ||
+        (v->kind == JSON_OBJECT &&
+         (grow_array((void **)&v->keys, &cap_keys, v->n + 1, sizeof *v->keys, 4) != 0 ||
+          grow_array((void **)&v->key_info, &cap_info, v->n + 1, sizeof *v->key_info, 4) != 0))) {
+        fail(p, "out of memory");
+        return -1;
     }
+    *cap = cap_items;
     v->items[v->n] = item;
     if (v->kind == JSON_OBJECT) {
         v->keys[v->n] = key;

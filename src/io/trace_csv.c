@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "field/felt_text.h"
+#include "util/grow.h"
 
 int trace_csv_read(const char *path, size_t width, csv_trace_t *out, char *err, size_t err_len)
 {
@@ -61,13 +62,11 @@ int trace_csv_read(const char *path, size_t width, csv_trace_t *out, char *err, 
                              TRACE_CSV_MAX_ROWS);
                     goto out;
                 }
-                felt_t *nc = realloc(cells, 2 * cap_rows * width * sizeof *cells);
-                if (!nc) {
+                if (grow_array((void **)&cells, &cap_rows, row + 1, width * sizeof *cells,
+                               64) != 0) {
                     snprintf(err, err_len, "%s: out of memory", path);
                     goto out;
                 }
-                cells = nc;
-                cap_rows *= 2;
             }
             cells[row * width + col] = v;
             col++;

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+#include "util/le.h"
+
 void mast_forest_init(mast_forest_t *f)
 {
     memset(f, 0, sizeof *f);
@@ -34,16 +37,20 @@ int word_eq(word_t a, word_t b)
     return a.v[0] == b.v[0] && a.v[1] == b.v[1] && a.v[2] == b.v[2] && a.v[3] == b.v[3];
 }
 
-int word_cmp_bytes(word_t a, word_t b)
+/* A digest's bytes: its felts in order, each little-endian. */
+static void word_bytes(word_t w, unsigned char b[8 * RPO_DIGEST_LEN])
 {
     for (int k = 0; k < RPO_DIGEST_LEN; k++)
-        for (int byte = 0; byte < 8; byte++) {
-            const unsigned x = (unsigned)(a.v[k] >> (8 * byte)) & 0xFF;
-            const unsigned y = (unsigned)(b.v[k] >> (8 * byte)) & 0xFF;
-            if (x != y)
-                return x < y ? -1 : 1;
-        }
-    return 0;
+        le_put64(b + 8 * k, w.v[k]);
+}
+
+int word_cmp_bytes(word_t a, word_t b)
+{
+    unsigned char x[8 * RPO_DIGEST_LEN], y[8 * RPO_DIGEST_LEN];
+    word_bytes(a, x);
+    word_bytes(b, y);
+    const int c = memcmp(x, y, sizeof x);
+    return c < 0 ? -1 : c > 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -197,14 +204,10 @@ long mast_forest_add_proc(mast_forest_t *f, const char *name, size_t len, uint32
 {
     if (f->n_procs >= MAST_MAX_PROCS)
         return MAST_ADD_TOO_MANY;
-    if (f->n_procs == f->cap_procs) {
-        const uint32_t cap = f->cap_procs ? f->cap_procs * 2 : 64;
-        mast_proc_t *np = realloc(f->procs, (size_t)cap * sizeof *np);
-        if (!np)
-            return MAST_ADD_OOM;
-        f->procs = np;
-        f->cap_procs = cap;
-    }
+    size_t cap = f->cap_procs;
+    if (grow_array((void **)&f->procs, &cap, (size_t)f->n_procs + 1, sizeof *f->procs, 64) != 0)
+        return MAST_ADD_OOM;
+    f->cap_procs = (uint32_t)cap; /* at most MAST_MAX_PROCS */
     /* Allocate everything first: a failure leaves the procedures and the
        tables as they were. */
     char *copy = malloc(len + 1);
@@ -314,15 +317,15 @@ int mast_kernel_contains(const mast_forest_t *f, word_t digest)
 void word_to_hex(word_t w, char buf[67])
 {
     static const char digits[] = "0123456789abcdef";
+    unsigned char b[8 * RPO_DIGEST_LEN];
+    word_bytes(w, b);
     buf[0] = '0';
     buf[1] = 'x';
     size_t n = 2;
-    for (int k = 0; k < RPO_DIGEST_LEN; k++)
-        for (int byte = 0; byte < 8; byte++) {
-            const unsigned b = (unsigned)(w.v[k] >> (8 * byte)) & 0xFF;
-            buf[n++] = digits[b >> 4];
-            buf[n++] = digits[b & 15];
-        }
+    for (size_t i = 0; i < sizeof b; i++) {
+        buf[n++] = digits[b[i] >> 4];
+        buf[n++] = digits[b[i] & 15];
+    }
     buf[n] = '\0';
 }
 

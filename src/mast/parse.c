@@ -14,6 +14,7 @@
 
 #include "field/felt_text.h"
 #include "io/file.h"
+#include "util/grow.h"
 
 /* ------------------------------------------------------------------ */
 /* Tokens                                                              */
@@ -240,25 +241,21 @@ static void skip_decorators(parser_t *p)
 /* ------------------------------------------------------------------ */
 /* Forest building                                                     */
 
+/* grow_array for the forest's 32-bit capacities. They are powers of two
+ * (from 64): one for more than 2^31 elements would not fit in 32 bits, and
+ * up to 2^31 the new capacity does (it is below 2 * need). */
 static int grow(parser_t *p, void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
-    if (need <= *cap)
-        return 0;
-    uint32_t nc = *cap ? *cap : 64;
-    while (nc < need) {
-        if (nc > UINT32_MAX / 2) {
-            fail_at(p, p->tok.line, p->tok.col, "program too large");
-            return -1;
-        }
-        nc *= 2;
+    if (need > *cap && need > UINT32_MAX / 2 + 1) {
+        fail_at(p, p->tok.line, p->tok.col, "program too large");
+        return -1;
     }
-    void *na = realloc(*arr, (size_t)nc * elem);
-    if (!na) {
+    size_t nc = *cap;
+    if (grow_array(arr, &nc, need, elem, 64) != 0) {
         fail_at(p, p->tok.line, p->tok.col, "out of memory");
         return -1;
     }
-    *arr = na;
-    *cap = nc;
+    *cap = (uint32_t)nc;
     return 0;
 }
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 #define LINE_WIDTH 80
 #define INDENT 4
 
@@ -21,17 +23,9 @@ static void put(sbuf_t *s, const char *text, size_t n)
 {
     if (s->oom)
         return;
-    if (s->len + n + 1 > s->cap) {
-        size_t nc = s->cap ? s->cap : 1024;
-        while (s->len + n + 1 > nc)
-            nc *= 2;
-        char *nb = realloc(s->buf, nc);
-        if (!nb) {
-            s->oom = 1;
-            return;
-        }
-        s->buf = nb;
-        s->cap = nc;
+    if (grow_array((void **)&s->buf, &s->cap, s->len + n + 1, 1, 1024) != 0) {
+        s->oom = 1;
+        return;
     }
     memcpy(s->buf + s->len, text, n);
     s->len += n;
