@@ -7,10 +7,10 @@
  * its stack inputs, builds the main trace in parallel from fragment
  * contexts of the case's fragment_size, and compares in this order: the
  * program hash, the stack outputs, the trace length, then the trace cell by
- * cell against DIR/case_NN/trace.csv (row by row; in each row the columns
- * conform_column_compared admits, and every column of the random last row).
- * One line per case ("ok" or the first difference), then a summary that
- * says what was compared and what was not.
+ * cell against DIR/case_NN/trace.csv (row by row, all 72 columns: core,
+ * range checker, chiplets, padding, and the random last row). One line per
+ * case ("ok" or the first difference), then a summary that says what was
+ * compared.
  *
  * Exit: 0 every case passed; 1 a difference (or fragtrace failed to run a
  * case); 2 bad usage or malformed/missing vector files, named with
@@ -38,21 +38,6 @@
 
 #define VECTORS_DEFAULT "../shared/vectors/miden-v0.19.0"
 #define META_MAX ((size_t)1 << 24)
-
-/*
- * What fragtrace computes, and so what conform compares below the random
- * row: columns [0, CONFORM_COLUMNS). Today the core (system, decoder,
- * stack: 0-48); the range checker, chiplets and padding (49-71) are zero in
- * fragtrace. Set it to TRACE_NUM_COLUMNS once they exist: the comparison
- * and the summary line both follow from it. The random last row is always
- * compared in every column (fragtrace draws all 72 values).
- */
-#define CONFORM_COLUMNS TRACE_CORE_WIDTH
-
-static int conform_column_compared(int col)
-{
-    return col >= 0 && col < CONFORM_COLUMNS;
-}
 
 /* One entry of cases.json, checked. */
 typedef struct {
@@ -163,8 +148,6 @@ static int compare_trace(FILE *out, const main_trace_t *t, const csv_trace_t *u)
     int bad_col = -1;
     for (uint64_t r = 0; r < len; r++)
         for (int c = 0; c < TRACE_NUM_COLUMNS; c++) {
-            if (r != last && !conform_column_compared(c))
-                continue;
             if (t->cols[(uint64_t)c * len + r] != u->cells[r * TRACE_NUM_COLUMNS + (uint64_t)c]) {
                 if (n_bad++ == 0) {
                     bad_row = r;
@@ -279,25 +262,11 @@ done:
     return status;
 }
 
-/* "compared: ...; not yet: ..." from CONFORM_COLUMNS and the layout. */
+/* What conform compares: everything fragtrace builds. */
 static void print_compared(FILE *out)
 {
-    if (CONFORM_COLUMNS >= TRACE_NUM_COLUMNS) {
-        fprintf(out, "compared: program hash, stack outputs, trace length, all %d columns of "
-                "every row", TRACE_NUM_COLUMNS);
-        return;
-    }
-    fprintf(out, "compared: program hash, stack outputs, trace length, columns 0-%d of every "
-            "row and all %d columns of the random last row; not yet: columns %d-%d (",
-            CONFORM_COLUMNS - 1, TRACE_NUM_COLUMNS, CONFORM_COLUMNS, TRACE_NUM_COLUMNS - 1);
-    const char *prev = NULL;
-    for (int c = CONFORM_COLUMNS; c < TRACE_NUM_COLUMNS; c++) {
-        const char *s = trace_column_segment(c);
-        if (prev != s)
-            fprintf(out, "%s%s", prev ? ", " : "", s);
-        prev = s;
-    }
-    fputs(") of the other rows", out);
+    fprintf(out, "compared: program hash, stack outputs, trace length, all %d columns of every "
+            "row", TRACE_NUM_COLUMNS);
 }
 
 int cmd_conform(int argc, char **argv)

@@ -267,8 +267,8 @@ int cmd_trace(int argc, char **argv)
                  "that 'fragtrace contexts' wrote for FILE, without running the program. Writes it\n"
                  "to OUT (default or '-': stdout; a temporary file renamed over OUT when complete,\n"
                  "spec/trace-format.md): csv is the vectors' format (72 canonical decimals\n"
-                 "per row, no header); bin is spec/trace-format.md. Columns 49-71 (range\n"
-                 "checker, chiplets) are zero until the chiplets are implemented."))
+                 "per row, no header); bin is spec/trace-format.md. All 72 columns: core,\n"
+                 "range checker, chiplets (spec/chiplets.md), padding, random last row."))
         return 0;
     exec_args_t a;
     mast_forest_t f;

@@ -838,22 +838,4 @@ void vm_outputs(const vm_t *vm, felt_t out[STACK_TOP])
         out[i] = OPSTACK_S(&vm->stack)[i];
 }
 
-static uint64_t next_pow2(uint64_t x)
-{
-    uint64_t p = 1;
-    while (p < x)
-        p <<= 1;
-    return p;
-}
 
-uint64_t vm_trace_length(const vm_t *vm)
-{
-    const uint64_t core = vm->clk;
-    const chiplet_counts_t *c = &vm->chiplets;
-    const uint64_t kernel_rows = c->kernel_accesses ? vm->f->n_kernel + c->kernel_accesses : 0;
-    const uint64_t chiplets = c->hasher_rows + 8 * c->bitwise_ops + c->mem_accesses +
-                              kernel_rows + 1;
-    const uint64_t longest = core > chiplets ? core : chiplets;
-    const uint64_t len = next_pow2(longest + 1);
-    return len < 64 ? 64 : len;
-}

@@ -26,9 +26,5 @@ void vm_outputs(const vm_t *vm, felt_t out[STACK_TOP]);
 /* The HALT row that follows the program (row index `clk`). */
 void vm_halt_row(vm_t *vm, uint64_t clk, felt_t row[TRACE_CORE_WIDTH]);
 
-/* Trace length: max(64, next power of two of (longest segment + 1)). The
- * chiplet segment counts hasher, bitwise, memory and kernel-ROM rows; the
- * range checker is not yet modelled (see spec/inputs-and-errors.md 4). */
-uint64_t vm_trace_length(const vm_t *vm);
 
 #endif

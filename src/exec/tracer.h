@@ -14,6 +14,7 @@
 
 #include "air/layout.h"
 #include "field/felt.h"
+#include "hash/rpo.h"
 
 /* Why the hasher chiplet runs (air/src/trace/chiplets/hasher.rs): hashing
  * a control block (8 rows), a basic block (8 rows per op batch), or one
@@ -22,6 +23,8 @@ typedef enum { HASH_CONTROL_BLOCK, HASH_BASIC_BLOCK, HASH_PERMUTATION } hasher_p
 
 /* Memory-chiplet operations (air/src/trace/chiplets/memory.rs). */
 typedef enum { MEM_READ_ELEMENT, MEM_WRITE_ELEMENT, MEM_READ_WORD, MEM_WRITE_WORD } memory_op_t;
+
+static inline int memory_op_is_word(uint8_t op) { return op == MEM_READ_WORD || op == MEM_WRITE_WORD; }
 
 typedef enum {
     CHIPLET_HASHER, CHIPLET_BITWISE, CHIPLET_MEMORY, CHIPLET_KERNEL_ROM, CHIPLET_RANGE

@@ -20,6 +20,11 @@
 #define BLOCK_BYTES 72       /* block-arena entry */
 #define OVF_BYTES 16         /* overflow entry: value, clk tag */
 #define STACKS_BYTES 16      /* a record's two stacks: top reference and depth each */
+#define MEMORY_BYTES 24      /* memory access: op, addr, ctx, clk (4 bytes each), the element;
+                                a word access has 3 more values (24 bytes) */
+#define KERNEL_BYTES 40      /* kernel-ROM access: clk, procedure digest */
+#define RANGE_BYTES 10       /* range-check entry: 16-bit value, multiplicity */
+#define CHIPLET_MIN_BYTES 20 /* the chiplet section's three counts */
 
 uint64_t context_file_checksum(const unsigned char *buf, size_t len)
 {
@@ -123,6 +128,49 @@ static void write_ctx(writer_t *w, const fragment_ctx_t *c, int is_end)
     w_u64s(w, c->replay.vals, c->replay.n);
 }
 
+/* The chiplet section: the log's memory and kernel-ROM accesses, in
+ * execution order, then the range checks' non-zero multiplicities by value. */
+static uint32_t range_entries(const chiplet_log_t *log)
+{
+    uint32_t n = 0;
+    for (uint32_t v = 0; log->range_counts && v < RANGE_TABLE_SIZE; v++)
+        n += log->range_counts[v] != 0;
+    return n;
+}
+
+static void write_chiplets(writer_t *w, const chiplet_log_t *log)
+{
+    W64(w, log->memory.n);
+    for (size_t i = 0; i < log->memory.n; i++) {
+        const chiplet_request_t *r = &log->memory.r[i];
+        W32(w, r->memory.op);
+        W32(w, r->memory.addr);
+        W32(w, (uint32_t)r->memory.ctx);
+        W32(w, (uint32_t)r->clk);
+        w_u64s(w, r->memory.value, memory_op_is_word(r->memory.op) ? 4 : 1);
+    }
+    W64(w, log->kernel.n);
+    for (size_t i = 0; i < log->kernel.n; i++) {
+        W64(w, log->kernel.r[i].clk);
+        w_u64s(w, log->kernel.r[i].kernel.proc.v, 4);
+    }
+    W32(w, range_entries(log));
+    for (uint32_t v = 0; log->range_counts && v < RANGE_TABLE_SIZE; v++)
+        if (log->range_counts[v]) {
+            w_uint(w, v, 2);
+            W64(w, log->range_counts[v]);
+        }
+}
+
+static uint64_t chiplet_bytes(const chiplet_log_t *log)
+{
+    uint64_t words = 0;
+    for (size_t i = 0; i < log->memory.n; i++)
+        words += memory_op_is_word(log->memory.r[i].memory.op);
+    return CHIPLET_MIN_BYTES + MEMORY_BYTES * (uint64_t)log->memory.n + 24 * words +
+           KERNEL_BYTES * (uint64_t)log->kernel.n + RANGE_BYTES * (uint64_t)range_entries(log);
+}
+
 /* Bytes of one record as write_ctx writes it. */
 static uint64_t record_bytes(const fragment_ctx_t *c, int is_end)
 {
@@ -132,7 +180,8 @@ static uint64_t record_bytes(const fragment_ctx_t *c, int is_end)
 uint64_t context_file_size(const fragment_set_t *set)
 {
     uint64_t n = CONTEXT_HEADER_BYTES + 4 + CONT_BYTES * (uint64_t)set->conts.n + 4 +
-                 BLOCK_BYTES * (uint64_t)set->blocks.n + record_bytes(&set->end, 1) + 8;
+                 BLOCK_BYTES * (uint64_t)set->blocks.n + record_bytes(&set->end, 1) +
+                 chiplet_bytes(&set->log) + 8;
     for (size_t k = 0; k < set->n; k++)
         n += record_bytes(&set->frags[k], 0);
     return n;
@@ -160,6 +209,7 @@ int context_file_write(const fragment_set_t *set, FILE *out)
     for (size_t k = 0; k < set->n; k++)
         write_ctx(w, &set->frags[k], 0);
     write_ctx(w, &set->end, 1);
+    write_chiplets(w, &set->log);
     w_flush(w);
     W64(w, w->sum);
     w_flush(w);
@@ -233,6 +283,14 @@ static uint64_t r_count(reader_t *r, unsigned bytes, uint64_t size, const char *
         return 0;
     }
     return n;
+}
+
+static int felts_canonical(const felt_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] >= FELT_P)
+            return 0;
+    return 1;
 }
 
 static void *r_alloc(reader_t *r, uint64_t n, size_t elem)
@@ -371,6 +429,66 @@ static void read_ctx(reader_t *r, const fragment_set_t *set, fragment_ctx_t *c, 
     }
 }
 
+/* The chiplet section (write_chiplets). Values are checked here as far as
+ * the file alone can tell; fragment_set_validate checks them against the
+ * program and the end state. */
+static void read_chiplets(reader_t *r, chiplet_log_t *log)
+{
+    chiplet_log_init(log, CHIPLET_LOG_GLOBAL);
+    const uint64_t n_mem = r_count(r, 8, MEMORY_BYTES, "the memory accesses");
+    log->memory.r = r_alloc(r, n_mem, sizeof *log->memory.r);
+    if (log->memory.r)
+        log->memory.n = log->memory.cap = (size_t)n_mem;
+    for (size_t i = 0; !r->failed && i < log->memory.n; i++) {
+        chiplet_request_t *q = &log->memory.r[i];
+        const size_t at = r->pos;
+        q->kind = CHIPLET_MEMORY;
+        const uint32_t op = R32(r, "a memory access");
+        q->memory.addr = R32(r, "a memory access");
+        q->memory.ctx = R32(r, "a memory access");
+        q->clk = R32(r, "a memory access");
+        const int n_values = op <= MEM_WRITE_WORD && memory_op_is_word((uint8_t)op) ? 4 : 1;
+        for (int k = 0; k < n_values; k++)
+            q->memory.value[k] = R64(r, "a memory access");
+        q->memory.op = (uint8_t)op;
+        if (!r->failed && (op > MEM_WRITE_WORD || !felts_canonical(q->memory.value, 4)))
+            r_fail_at(r, at, "memory access %zu: a value is out of range", i);
+    }
+    const uint64_t n_kernel = r_count(r, 8, KERNEL_BYTES, "the kernel-ROM accesses");
+    log->kernel.r = r_alloc(r, n_kernel, sizeof *log->kernel.r);
+    if (log->kernel.r)
+        log->kernel.n = log->kernel.cap = (size_t)n_kernel;
+    for (size_t i = 0; !r->failed && i < log->kernel.n; i++) {
+        chiplet_request_t *q = &log->kernel.r[i];
+        const size_t at = r->pos;
+        q->kind = CHIPLET_KERNEL_ROM;
+        q->clk = R64(r, "a kernel-ROM access");
+        for (int k = 0; k < 4; k++)
+            q->kernel.proc.v[k] = R64(r, "a kernel-ROM access");
+        if (!r->failed && !felts_canonical(q->kernel.proc.v, 4))
+            r_fail_at(r, at, "kernel-ROM access %zu: the digest is not canonical", i);
+    }
+    const size_t at = r->pos;
+    const uint64_t n_range = r_count(r, 4, RANGE_BYTES, "the range checks");
+    if (!r->failed && n_range > RANGE_TABLE_SIZE)
+        r_fail_at(r, at, "%llu range-check entries; at most %u values exist",
+                  (unsigned long long)n_range, (unsigned)RANGE_TABLE_SIZE);
+    if (!r->failed && n_range)
+        log->range_counts = r_alloc(r, RANGE_TABLE_SIZE, sizeof *log->range_counts);
+    long prev = -1;
+    for (uint64_t i = 0; !r->failed && i < n_range; i++) {
+        const size_t e_at = r->pos;
+        const uint32_t v = (uint32_t)r_uint(r, 2, "a range-check entry");
+        const uint64_t m = R64(r, "a range-check entry");
+        if (!r->failed && ((long)v <= prev || m == 0 || m > UINT32_MAX))
+            r_fail_at(r, e_at, "range-check entry %llu: values must increase and multiplicities "
+                      "be from 1 to 2^32 - 1", (unsigned long long)i);
+        else if (!r->failed)
+            log->range_counts[v] = (uint32_t)m;
+        prev = (long)v;
+    }
+}
+
 int context_file_header(const unsigned char *hdr, size_t len, context_header_t *h, char *err,
                         size_t err_len)
 {
@@ -405,7 +523,7 @@ int context_file_header(const unsigned char *hdr, size_t len, context_header_t *
     }
     /* Two empty arenas, n + 1 records of the least size, the checksum. */
     const uint64_t least = CONTEXT_HEADER_BYTES + 4 + 4 + (uint64_t)h->n * record_min_bytes(0) +
-                           record_min_bytes(1) + 8;
+                           record_min_bytes(1) + CHIPLET_MIN_BYTES + 8;
     if (h->file_len < least || h->file_len > CONTEXT_FILE_MAX_BYTES) {
         snprintf(err, err_len, "byte 16: a file length of %llu bytes is impossible for %u "
                  "contexts (from %llu to %llu bytes)", (unsigned long long)h->file_len, h->n,
@@ -450,8 +568,10 @@ int context_file_parse(const unsigned char *buf, size_t len, int check_sum, frag
         read_ctx(&r, set, &set->frags[k], 0);
     if (!r.failed)
         read_ctx(&r, set, &set->end, 1);
+    if (!r.failed)
+        read_chiplets(&r, &set->log);
     if (!r.failed && r.pos != r.len)
-        r_fail_at(&r, r.pos, "%zu bytes after the end state", r.len - r.pos);
+        r_fail_at(&r, r.pos, "%zu bytes after the chiplet section", r.len - r.pos);
     return r.failed ? -1 : 0;
 }
 

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "exec/user_ops.h"
+#include "chiplets/bitwise.h"
+#include "chiplets/hasher.h"
+#include "trace/assembly.h"
 #include "trace/partition.h"
 #include "trace/row_writer.h"
 
@@ -293,6 +296,7 @@ void fragment_set_free(fragment_set_t *set)
     free(set->frags);
     arena_free(&set->conts);
     arena_free(&set->blocks);
+    chiplet_log_free(&set->log);
     memset(set, 0, sizeof *set);
 }
 
@@ -352,6 +356,14 @@ static int keep_external(void *arg, felt_t v)
     return replay_append(&rec->set->frags[rec->set->n - 1].replay, v);
 }
 
+/* The recording tracer's chiplet requests: the set's log keeps those the
+ * whole run's chiplets need (chiplets/log.h). */
+static int keep_chiplet(void *arg, const chiplet_request_t *r)
+{
+    const recording_t *rec = arg;
+    return chiplet_log_sink(&rec->set->log, r);
+}
+
 int fragment_record(vm_t *vm, uint64_t fragment_len, fragment_set_t *set)
 {
     return fragment_record_progress(vm, fragment_len, set, NULL, NULL);
@@ -363,11 +375,12 @@ int fragment_record_progress(vm_t *vm, uint64_t fragment_len, fragment_set_t *se
     memset(set, 0, sizeof *set);
     set->program_hash = mast_program_hash(vm->f);
     set->fragment_len = fragment_len;
+    chiplet_log_init(&set->log, CHIPLET_LOG_GLOBAL);
     recording_t rec = { set, progress, progress_ctx, { NULL, 0 }, { NULL, 0 } };
     /* Nothing of vm's stacks is in the (empty) arenas yet. */
     vm->conts_kept = vm->blocks_kept = 0;
     const vm_tracer_t tracer = { .ctx = &rec, .fragment_len = fragment_len, .boundary = capture,
-                                 .external = keep_external };
+                                 .external = keep_external, .chiplet = keep_chiplet };
     int rc = vm_run(vm, &tracer);
     if (rc == 0 && snapshot(&rec, vm, 0, &set->end) != 0) {
         vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment",
@@ -522,6 +535,55 @@ static int start_problem(const mast_forest_t *f, const fragment_set_t *set,
     return rc;
 }
 
+/* The chiplet log against the program and the end state: as many
+ * accesses as the end state counts, in clock order within the run, word
+ * accesses aligned, kernel procedures of the program's kernel, at most four
+ * range checks per row. 0, or -1 with the first problem in err. */
+static int chiplet_log_problem(const mast_forest_t *f, const fragment_set_t *set, char *err,
+                               size_t err_len)
+{
+    const chiplet_log_t *log = &set->log;
+    const chiplet_counts_t *c = &set->end.chiplets;
+    if (log->memory.n != c->mem_accesses || log->kernel.n != c->kernel_accesses) {
+        snprintf(err, err_len, "chiplet section: %zu memory and %zu kernel-ROM accesses; the end "
+                 "state counts %llu and %llu", log->memory.n, log->kernel.n,
+                 (unsigned long long)c->mem_accesses, (unsigned long long)c->kernel_accesses);
+        return -1;
+    }
+    uint64_t prev = 0;
+    for (size_t i = 0; i < log->memory.n; i++) {
+        const chiplet_request_t *r = &log->memory.r[i];
+        const int word = r->memory.op == MEM_READ_WORD || r->memory.op == MEM_WRITE_WORD;
+        if (r->clk >= set->end.clk || r->clk < prev || (word && r->memory.addr % 4 != 0)) {
+            snprintf(err, err_len, "chiplet section: memory access %zu (clk %llu) is out of order, "
+                     "past the end or unaligned", i, (unsigned long long)r->clk);
+            return -1;
+        }
+        prev = r->clk;
+    }
+    prev = 0;
+    for (size_t i = 0; i < log->kernel.n; i++) {
+        const chiplet_request_t *r = &log->kernel.r[i];
+        if (r->clk >= set->end.clk || r->clk < prev || !mast_kernel_contains(f, r->kernel.proc)) {
+            snprintf(err, err_len, "chiplet section: kernel-ROM access %zu (clk %llu) is out of "
+                     "order, past the end or not of the program's kernel", i,
+                     (unsigned long long)r->clk);
+            return -1;
+        }
+        prev = r->clk;
+    }
+    uint64_t checks = 0;
+    for (uint32_t v = 0; log->range_counts && v < RANGE_TABLE_SIZE; v++) {
+        if (log->range_counts[v] > 4 * set->end.clk - checks) {
+            snprintf(err, err_len, "chiplet section: more range checks than 4 per row of the "
+                     "program's %llu rows", (unsigned long long)set->end.clk);
+            return -1;
+        }
+        checks += log->range_counts[v];
+    }
+    return 0;
+}
+
 int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, char *err,
                           size_t err_len)
 {
@@ -577,7 +639,7 @@ int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, cha
             return -1;
         }
     }
-    return 0;
+    return chiplet_log_problem(f, set, err, err_len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -594,6 +656,14 @@ int fragment_set_validate(const mast_forest_t *f, const fragment_set_t *set, cha
 typedef struct {
     felt_t *cols;
     uint64_t len;
+    /* Chiplet rows met while building: hasher and bitwise rows are written
+       in place; memory requests are checked against the set's log. */
+    const mast_forest_t *f;
+    const trace_plan_t *plan;
+    const chiplet_log_t *log;
+    vm_t *vm;
+    uint32_t *range_counts;   /* the range checks this worker met (NULL until the first) */
+    hasher_memo_t memo;       /* blocks this worker hashed into the buffer already */
     uint64_t lo, hi;          /* the fragment's rows */
     uint64_t first;           /* row of the tile's first entry */
     uint32_t n;               /* rows in the tile */
@@ -653,6 +723,86 @@ static int tile_sink(void *arg, const felt_t row[TRACE_CORE_WIDTH], unsigned pen
     if (++ts->n == TILE_ROWS)
         tile_flush(ts);
     return 0;
+}
+
+/* Whether two memory requests are the same access (clk, op, ctx, address
+ * and the values read or written). */
+static int same_access(const chiplet_request_t *a, const chiplet_request_t *b)
+{
+    const int n = memory_op_is_word(a->memory.op) ? 4 : 1;
+    if (a->clk != b->clk || a->memory.op != b->memory.op || a->memory.ctx != b->memory.ctx ||
+        a->memory.addr != b->memory.addr)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (a->memory.value[i] != b->memory.value[i])
+            return 0;
+    return 1;
+}
+
+/* vm_tracer_t.chiplet of a fragment builder. The executor has counted the
+ * request already, so it is number count - 1 of its kind. */
+static int tile_chiplet(void *arg, const chiplet_request_t *r)
+{
+    tile_sink_t *ts = arg;
+    const chiplets_layout_t *l = &ts->plan->chip;
+    char msg[256];
+    switch (r->kind) {
+    case CHIPLET_HASHER:
+        if (r->hasher.addr < 1 || r->hasher.addr - 1 + r->hasher.rows > l->hasher_rows) {
+            vm_fail(ts->vm, XERR_CONTEXT, 0, 0, "hasher", "hasher rows %llu.. lie outside the "
+                    "%llu hasher rows of the end state", (unsigned long long)r->hasher.addr,
+                    (unsigned long long)l->hasher_rows);
+            return -1;
+        }
+        if (hasher_chiplet_fill_memo(ts->f, &ts->memo, r, 0, 1, ts->cols, ts->len, msg,
+                                     sizeof msg) != 0) {
+            vm_fail(ts->vm, XERR_CONTEXT, 0, 0, "hasher", "%s", msg);
+            return -1;
+        }
+        return 0;
+    case CHIPLET_BITWISE: {
+        const uint64_t k = ts->vm->chiplets.bitwise_ops - 1;
+        if (k >= l->bitwise_rows / 8 ||
+            bitwise_chiplet_fill(r, 0, 1, ts->cols, ts->len, l->bitwise_start + 8 * k) != 0) {
+            vm_fail(ts->vm, XERR_CONTEXT, 0, 0, "bitwise", "bitwise request %llu lies outside "
+                    "the %llu of the end state", (unsigned long long)k,
+                    (unsigned long long)(l->bitwise_rows / 8));
+            return -1;
+        }
+        return 0;
+    }
+    case CHIPLET_MEMORY: {
+        const uint64_t k = ts->vm->chiplets.mem_accesses - 1;
+        if (k >= ts->log->memory.n || !same_access(&ts->log->memory.r[k], r)) {
+            vm_fail(ts->vm, XERR_CONTEXT, 0, 0, "memory", "memory access %llu (clk %llu, address "
+                    "%u) differs from the chiplet section's", (unsigned long long)k,
+                    (unsigned long long)r->clk, r->memory.addr);
+            return -1;
+        }
+        return 0;
+    }
+    case CHIPLET_KERNEL_ROM: {
+        const uint64_t k = ts->vm->chiplets.kernel_accesses - 1;
+        if (k >= ts->log->kernel.n || ts->log->kernel.r[k].clk != r->clk ||
+            !word_eq(ts->log->kernel.r[k].kernel.proc, r->kernel.proc)) {
+            vm_fail(ts->vm, XERR_CONTEXT, 0, 0, "syscall", "kernel-ROM access %llu (clk %llu) "
+                    "differs from the chiplet section's", (unsigned long long)k,
+                    (unsigned long long)r->clk);
+            return -1;
+        }
+        return 0;
+    }
+    case CHIPLET_RANGE:
+        /* Summed over all workers and compared with the log's table once
+           every fragment is built. */
+        if (!ts->range_counts &&
+            !(ts->range_counts = calloc(RANGE_TABLE_SIZE, sizeof *ts->range_counts)))
+            return -1;
+        range_counts_add(ts->range_counts, r);
+        return 0;
+    default:
+        return -1;
+    }
 }
 
 /* Load a validated fragment context of set into vm (initialised by vm_init
@@ -727,8 +877,10 @@ typedef struct {
         felt_t *cols;
         uint64_t len;
     } sink;                   /* the trace buffer */
-    size_t next;              /* next job: fragments 0..n-1, then HALT chunks */
+    size_t next;              /* next job: fragments 0..n-1, HALT chunks, chiplet tasks */
     size_t n_jobs;
+    size_t halt_jobs;
+    const trace_plan_t *plan;
     uint64_t halt_from;       /* the HALT rows [halt_from, len - 1) */
     felt_t halt[TRACE_CORE_WIDTH];  /* their columns (clk set per row) */
     pthread_mutex_t lock;
@@ -736,6 +888,7 @@ typedef struct {
     unsigned running;           /* workers not finished yet */
     int failed;
     char err[512];
+    uint32_t *range_counts;     /* the range checks all fragments met (under lock) */
 } build_job_t;
 
 static void worker_leaves(build_job_t *job)
@@ -766,6 +919,12 @@ static void *build_worker(void *arg)
     vm->conts_kept = vm->blocks_kept = 0;
     ts->cols = job->sink.cols;
     ts->len = job->sink.len;
+    ts->f = job->f;
+    ts->plan = job->plan;
+    ts->log = &job->set->log;
+    ts->vm = vm;
+    ts->range_counts = NULL;
+    hasher_memo_init(&ts->memo);
     for (;;) {
         pthread_mutex_lock(&job->lock);
         const size_t k = job->next++;
@@ -773,6 +932,21 @@ static void *build_worker(void *arg)
         pthread_mutex_unlock(&job->lock);
         if (stop)
             break;
+        if (k >= job->set->n + job->halt_jobs) { /* a part of the chiplets */
+            char msg[400];
+            if (trace_plan_run_task(job->plan, job->f, &job->set->log,
+                                    k - job->set->n - job->halt_jobs, job->sink.cols,
+                                    job->sink.len, msg, sizeof msg) != 0) {
+                pthread_mutex_lock(&job->lock);
+                if (!job->failed) {
+                    job->failed = 1;
+                    snprintf(job->err, sizeof job->err, "chiplets: %s", msg);
+                }
+                pthread_mutex_unlock(&job->lock);
+                break;
+            }
+            continue;
+        }
         if (k >= job->set->n) { /* a chunk of HALT rows */
             const uint64_t from = job->halt_from + (k - job->set->n) * HALT_CHUNK;
             const uint64_t to = from + HALT_CHUNK < job->sink.len - 1 ? from + HALT_CHUNK
@@ -794,7 +968,8 @@ static void *build_worker(void *arg)
             ts->hi = end;
             ts->n = 0;
             ts->n_inv = 0;
-            const vm_tracer_t tracer = { .ctx = ts, .row = tile_sink, .defer_inverses = 1 };
+            const vm_tracer_t tracer = { .ctx = ts, .row = tile_sink, .defer_inverses = 1,
+                                          .chiplet = tile_chiplet };
             rc = vm_run(vm, &tracer);
             tile_flush(ts);
             /* A context must give exactly its fragment's rows and use up
@@ -833,6 +1008,20 @@ static void *build_worker(void *arg)
     vm->replay = NULL;
     vm_free(vm);
     free(vm);
+    if (ts->range_counts) {
+        pthread_mutex_lock(&job->lock);
+        if (!job->range_counts)
+            job->range_counts = calloc(RANGE_TABLE_SIZE, sizeof *job->range_counts);
+        if (!job->range_counts && !job->failed) {
+            job->failed = 1;
+            snprintf(job->err, sizeof job->err, "out of memory summing the range checks");
+        }
+        for (uint32_t v = 0; job->range_counts && v < RANGE_TABLE_SIZE; v++)
+            job->range_counts[v] += ts->range_counts[v];
+        pthread_mutex_unlock(&job->lock);
+        free(ts->range_counts);
+    }
+    hasher_memo_free(&ts->memo);
     free(ts);
     refs_free(&refs);
     worker_leaves(job);
@@ -908,10 +1097,21 @@ static int build_trace(const mast_forest_t *f, const char *file, const fragment_
         return -1;
     }
     end_vm->replay = NULL;
-    const uint64_t len = vm_trace_length(end_vm);
+    trace_plan_t plan;
+    char why[400];
+    if (trace_plan_make(f, set->end.clk, &set->end.chiplets, &set->log, &plan, why,
+                        sizeof why) != 0) {
+        snprintf(err, err_len, "end state (clk %llu): %s", (unsigned long long)set->end.clk, why);
+        vm_free(end_vm);
+        free(end_vm);
+        main_trace_free(&old);
+        return -1;
+    }
+    const uint64_t len = plan.len;
     /* A row adds at most 32 chiplet rows (8 hasher rows per batch or
-       permutation, 8 bitwise rows, a few memory accesses); a larger claim is
-       a corrupted end state, refused before the trace is allocated. */
+       permutation, 8 bitwise rows, a few memory accesses), and the range
+       checker's table is at most 2^16 + 2^5 rows; a larger claim is a
+       corrupted end state, refused before the trace is allocated. */
     const uint64_t rows = set->end.clk;
     felt_t *cols = NULL;
     if (old.cols && old.len == len) {
@@ -923,7 +1123,7 @@ static int build_trace(const mast_forest_t *f, const char *file, const fragment_
         main_trace_free(&old);
     }
     if (!cols) {
-        if (len > TRACE_MAX_LEN || len / 2 > 32 * rows + 512)
+        if (len > TRACE_MAX_LEN || len / 2 > 32 * rows + 512 + plan.range_rows)
             snprintf(err, err_len, "end state (clk %llu): a trace of %llu rows is too long for "
                      "the program", (unsigned long long)rows, (unsigned long long)len);
         else if (!(cols = trace_cols_alloc(len)))
@@ -931,6 +1131,7 @@ static int build_trace(const mast_forest_t *f, const char *file, const fragment_
                      (unsigned long long)len);
     }
     if (!cols) {
+        trace_plan_free(&plan);
         vm_free(end_vm);
         free(end_vm);
         return -1;
@@ -944,7 +1145,9 @@ static int build_trace(const mast_forest_t *f, const char *file, const fragment_
     job.sink.len = len;
     job.halt_from = rows < len - 1 ? rows : len - 1;
     vm_halt_row(end_vm, job.halt_from, job.halt);
-    job.n_jobs = set->n + (len - 1 - job.halt_from + HALT_CHUNK - 1) / HALT_CHUNK;
+    job.halt_jobs = (len - 1 - job.halt_from + HALT_CHUNK - 1) / HALT_CHUNK;
+    job.plan = &plan;
+    job.n_jobs = set->n + job.halt_jobs + trace_plan_tasks(&plan);
     pthread_mutex_init(&job.lock, NULL);
     pthread_cond_init(&job.worker_done, NULL);
     if (threads < 1)
@@ -975,6 +1178,19 @@ static int build_trace(const mast_forest_t *f, const char *file, const fragment_
         pthread_join(tid[t], NULL);
     pthread_cond_destroy(&job.worker_done);
     pthread_mutex_destroy(&job.lock);
+    trace_plan_free(&plan);
+    /* The range checks the fragments made must be the chiplet section's,
+       which the range checker's columns were built from. */
+    for (uint32_t v = 0; !job.failed && v < RANGE_TABLE_SIZE; v++) {
+        const uint32_t met = job.range_counts ? job.range_counts[v] : 0;
+        const uint32_t kept = set->log.range_counts ? set->log.range_counts[v] : 0;
+        if (met != kept) {
+            job.failed = 1;
+            snprintf(job.err, sizeof job.err, "the fragments range-check the value %u %u times; "
+                     "the chiplet section says %u", v, met, kept);
+        }
+    }
+    free(job.range_counts);
     if (job.failed) {
         snprintf(err, err_len, "%s", job.err);
         trace_cols_free(cols, len);

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chiplets/log.h"
 #include "exec/exec.h"
 #include "trace/trace.h"
 
@@ -78,6 +79,9 @@ typedef struct {
     fragment_ctx_t end;       /* state after the program's last row; no replay */
     stack_arena_t conts;      /* cont_t entries of every context's continuation stack */
     stack_arena_t blocks;     /* block_entry_t entries of every context's block stack */
+    chiplet_log_t log;        /* the whole run's memory and kernel-ROM accesses and range
+                                 checks (CHIPLET_LOG_GLOBAL): what the trace length and the
+                                 sorted chiplets need before fragments are built */
 } fragment_set_t;
 
 /* ------------------------------------------------------------------ */

@@ -12,6 +12,7 @@
 
 #include "field/felt_text.h"
 #include "hash/rpo.h"
+#include "trace/assembly.h"
 #include "trace/row_writer.h"
 #include "util/le.h"
 
@@ -109,30 +110,76 @@ void trace_finish(vm_t *vm, felt_t *cols, uint64_t len)
     trace_random_row(vm->f, cols, len);
 }
 
+/* The sequential run's tracer: every row and every chiplet request. */
+typedef struct {
+    row_buffer_t rows;
+    chiplet_log_t log;
+} sequential_run_t;
+
+static int sequential_row(void *ctx, const felt_t row[TRACE_CORE_WIDTH], unsigned pending)
+{
+    return row_buffer_sink(&((sequential_run_t *)ctx)->rows, row, pending);
+}
+
+static int sequential_chiplet(void *ctx, const chiplet_request_t *r)
+{
+    return chiplet_log_sink(&((sequential_run_t *)ctx)->log, r);
+}
+
+/* The range checker and every chiplet of the plan, one part after another. */
+static int fill_chiplets(const trace_plan_t *plan, const mast_forest_t *f,
+                         const chiplet_log_t *log, felt_t *cols, uint64_t len, char *err,
+                         size_t err_len)
+{
+    if (trace_plan_fill_hasher_bitwise(plan, f, log, cols, len, err, err_len) != 0)
+        return -1;
+    const size_t tasks = trace_plan_tasks(plan);
+    for (size_t t = 0; t < tasks; t++)
+        if (trace_plan_run_task(plan, f, log, t, cols, len, err, err_len) != 0)
+            return -1;
+    return 0;
+}
+
 int trace_build_sequential(vm_t *vm, main_trace_t *out)
 {
-    row_buffer_t rows;
-    row_buffer_init(&rows);
+    sequential_run_t *run = calloc(1, sizeof *run);
     out->cols = NULL;
     out->len = 0;
-    const vm_tracer_t tracer = { .ctx = &rows, .row = row_buffer_sink };
-    if (vm_run(vm, &tracer) != 0) {
-        row_buffer_free(&rows);
+    if (!run) {
+        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "trace", "out of memory starting the run");
         return -1;
     }
-    const uint64_t len = vm_trace_length(vm);
+    row_buffer_init(&run->rows);
+    chiplet_log_init(&run->log, CHIPLET_LOG_ALL);
+    const vm_tracer_t tracer = { .ctx = run, .row = sequential_row, .chiplet = sequential_chiplet };
+    trace_plan_t plan;
+    char err[512];
     felt_t *cols = NULL;
-    if (len > TRACE_MAX_LEN)
-        vm_fail(vm, XERR_TRACE_TOO_LONG, 0, 0, "trace", "a trace of %llu rows is longer than "
-                "the limit of %llu rows", (unsigned long long)len,
-                (unsigned long long)TRACE_MAX_LEN);
-    else if (!(cols = trace_cols_alloc(len)))
-        vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "trace", "out of memory for a trace of %llu rows",
-                (unsigned long long)len);
-    if (!cols) {
-        row_buffer_free(&rows);
+    uint64_t len = 0;
+    int rc = vm_run(vm, &tracer);
+    if (rc == 0) {
+        rc = trace_plan_make(vm->f, vm->clk, &vm->chiplets, &run->log, &plan, err, sizeof err);
+        if (rc == TRACE_PLAN_TOO_LONG)
+            vm_fail(vm, XERR_TRACE_TOO_LONG, 0, 0, "trace", "%s", err);
+        else if (rc != 0)
+            vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "trace", "%s", err);
+    }
+    if (rc == 0) {
+        len = plan.len;
+        if (!(cols = trace_cols_alloc(len))) {
+            vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "trace", "out of memory for a trace of %llu "
+                    "rows", (unsigned long long)len);
+            trace_plan_free(&plan);
+            rc = -1;
+        }
+    }
+    if (rc != 0) {
+        row_buffer_free(&run->rows);
+        chiplet_log_free(&run->log);
+        free(run);
         return -1;
     }
+    row_buffer_t rows = run->rows;
     /* The program rows; if they fill all but the random row, no HALT row
        is visible (upstream allows it). */
     const uint64_t n = rows.n < len - 1 ? rows.n : len - 1;
@@ -140,6 +187,16 @@ int trace_build_sequential(vm_t *vm, main_trace_t *out)
         trace_write_row(cols, len, TRACE_NUM_COLUMNS, r, &rows.rows[r * TRACE_CORE_WIDTH], TRACE_CORE_WIDTH);
     row_buffer_free(&rows);
     trace_finish(vm, cols, len);
+    rc = fill_chiplets(&plan, vm->f, &run->log, cols, len, err, sizeof err);
+    trace_plan_free(&plan);
+    chiplet_log_free(&run->log);
+    free(run);
+    if (rc != 0) {
+        /* The run's own requests: a failure here is a defect of fragtrace. */
+        vm_fail(vm, XERR_CONTEXT, 0, 0, "trace", "building the chiplets: %s", err);
+        trace_cols_free(cols, len);
+        return -1;
+    }
     out->cols = cols;
     out->len = len;
     return 0;
