@@ -25,6 +25,10 @@
 
 typedef enum { CHIPLET_LOG_GLOBAL, CHIPLET_LOG_ALL } chiplet_log_mode_t;
 
+/* The request kinds a CHIPLET_LOG_GLOBAL log keeps (vm_tracer_t.chiplet_kinds). */
+#define CHIPLET_LOG_GLOBAL_KINDS \
+    ((1u << CHIPLET_MEMORY) | (1u << CHIPLET_KERNEL_ROM) | (1u << CHIPLET_RANGE))
+
 typedef struct {
     chiplet_request_t *r;
     size_t n, cap;

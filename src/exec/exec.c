@@ -750,8 +750,11 @@ static int run(vm_t *vm);
 int vm_run(vm_t *vm, const vm_tracer_t *tracer)
 {
     vm->tracer = tracer ? tracer : &no_tracer;
+    vm->chiplets_wanted = !vm->tracer->chiplet ? 0u
+                          : vm->tracer->chiplet_kinds ? vm->tracer->chiplet_kinds : ~0u;
     const int rc = run(vm);
     vm->tracer = NULL;
+    vm->chiplets_wanted = 0;
     return rc;
 }
 

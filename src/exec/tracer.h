@@ -87,8 +87,11 @@ typedef struct {
     /* Each value that reaches the core from outside, in execution order:
        memory reads and advice pops (not during a replayed build). */
     int (*external)(void *ctx, felt_t v);
-    /* Each chiplet request, in execution order. */
+    /* Each chiplet request, in execution order: of the kinds in
+       chiplet_kinds (bit 1 << chiplet_kind_t), or of every kind when
+       chiplet_kinds is 0. A request not taken costs a bit test. */
     int (*chiplet)(void *ctx, const chiplet_request_t *r);
+    unsigned chiplet_kinds;
 } vm_tracer_t;
 
 #endif

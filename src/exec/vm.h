@@ -145,6 +145,7 @@ struct vm {
                                     not assembled and helper values only rows need are
                                     skipped */
     felt_t last_h[4];            /* h[0..4] of the last row (copied into HALT rows) */
+    unsigned chiplets_wanted;    /* bit k: the tracer takes requests of chiplet_kind_t k */
     unsigned row_inverses;       /* row mode: helpers of vm->row still to invert
                                     (bit k: helper k; vm_tracer_t.row) */
     felt_t depth_inv[STACK_OVF_MAX + 1]; /* 1/k for stack depth 16 + k, 0 = not yet computed */
@@ -203,7 +204,7 @@ static inline int vm_request_hasher(vm_t *vm, hasher_purpose_t purpose, uint32_t
 {
     *addr = 1 + vm->chiplets.hasher_rows;
     vm->chiplets.hasher_rows += rows;
-    if (!vm->tracer || !vm->tracer->chiplet)
+    if (!(vm->chiplets_wanted & (1u << CHIPLET_HASHER)))
         return 0;
     chiplet_request_t r = { .kind = CHIPLET_HASHER, .clk = vm->clk };
     r.hasher.purpose = (uint8_t)purpose;
@@ -218,7 +219,7 @@ static inline int vm_request_hasher(vm_t *vm, hasher_purpose_t purpose, uint32_t
 static inline int vm_request_bitwise(vm_t *vm, int is_xor, uint32_t a, uint32_t b)
 {
     vm->chiplets.bitwise_ops++;
-    if (!vm->tracer || !vm->tracer->chiplet)
+    if (!(vm->chiplets_wanted & (1u << CHIPLET_BITWISE)))
         return 0;
     chiplet_request_t r = { .kind = CHIPLET_BITWISE, .clk = vm->clk };
     r.bitwise.is_xor = (uint8_t)is_xor;
@@ -232,7 +233,7 @@ static inline int vm_request_bitwise(vm_t *vm, int is_xor, uint32_t a, uint32_t 
 static inline int vm_request_memory(vm_t *vm, memory_op_t op, uint32_t addr, const felt_t *v)
 {
     vm->chiplets.mem_accesses++;
-    if (!vm->tracer || !vm->tracer->chiplet)
+    if (!(vm->chiplets_wanted & (1u << CHIPLET_MEMORY)))
         return 0;
     chiplet_request_t r = { .kind = CHIPLET_MEMORY, .clk = vm->clk };
     r.memory.op = (uint8_t)op;
@@ -248,7 +249,7 @@ static inline int vm_request_memory(vm_t *vm, memory_op_t op, uint32_t addr, con
 static inline int vm_request_kernel(vm_t *vm, word_t proc)
 {
     vm->chiplets.kernel_accesses++;
-    if (!vm->tracer || !vm->tracer->chiplet)
+    if (!(vm->chiplets_wanted & (1u << CHIPLET_KERNEL_ROM)))
         return 0;
     chiplet_request_t r = { .kind = CHIPLET_KERNEL_ROM, .clk = vm->clk };
     r.kernel.proc = proc;
@@ -258,7 +259,7 @@ static inline int vm_request_kernel(vm_t *vm, word_t proc)
 /* The four 16-bit limbs a u32 operation range-checks (its helpers h0..h3). */
 static inline int vm_request_range(vm_t *vm, const felt_t limbs[4])
 {
-    if (!vm->tracer || !vm->tracer->chiplet)
+    if (!(vm->chiplets_wanted & (1u << CHIPLET_RANGE)))
         return 0;
     chiplet_request_t r = { .kind = CHIPLET_RANGE, .clk = vm->clk };
     for (int i = 0; i < 4; i++)

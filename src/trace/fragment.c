@@ -380,7 +380,8 @@ int fragment_record_progress(vm_t *vm, uint64_t fragment_len, fragment_set_t *se
     /* Nothing of vm's stacks is in the (empty) arenas yet. */
     vm->conts_kept = vm->blocks_kept = 0;
     const vm_tracer_t tracer = { .ctx = &rec, .fragment_len = fragment_len, .boundary = capture,
-                                 .external = keep_external, .chiplet = keep_chiplet };
+                                 .external = keep_external, .chiplet = keep_chiplet,
+                                 .chiplet_kinds = CHIPLET_LOG_GLOBAL_KINDS };
     int rc = vm_run(vm, &tracer);
     if (rc == 0 && snapshot(&rec, vm, 0, &set->end) != 0) {
         vm_fail(vm, XERR_OUT_OF_MEMORY, 0, 0, "fragment",
