@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -187,13 +188,23 @@ int output_open(output_t *o, const char *out, char *err, size_t err_len)
     const mode_t mask = umask(0);
     umask(mask);
     const mode_t mode = exists ? (sb.st_mode & 07777) : (0666 & ~mask);
+    /* The signals stay blocked from creating the file until the handler
+       knows its name: one arriving in between is delivered when they are
+       unblocked, and removes the file. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof caught_signals / sizeof caught_signals[0]; i++)
+        sigaddset(&block, caught_signals[i]);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     const int fd = mkstemp(o->tmp);
+    const int mkstemp_errno = errno;
+    if (fd >= 0)
+        pending_begin(o->tmp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
-        const int e = errno;
         o->tmp[0] = '\0';
-        return fail(err, err_len, out, "cannot create a temporary file", e);
+        return fail(err, err_len, out, "cannot create a temporary file", mkstemp_errno);
     }
-    pending_begin(o->tmp);
     if (fchmod(fd, mode) != 0 || !(o->f = fdopen(fd, "wb"))) {
         const int e = errno;
         close(fd);
