@@ -52,12 +52,17 @@ static void print_outputs(const vm_t *vm, FILE *out)
 int cmd_run(int argc, char **argv)
 {
     if (cli_help(argc, argv, "usage: fragtrace run FILE [--stack V,..] [--advice-stack V,..] [--inputs F]\n"
-                 "                     [--max-cycles N]\n"
+                 "                     [--max-cycles N] [--lib LIB.mast]...\n"
                  "Runs FILE and prints the 16 stack outputs (top first), then 'cycles: N' and\n"
-                 "'program hash: H'. --stack lists at most 16 values, the last on top;\n"
+                 "'program hash: H'. FILE is program text (spec/program-format.md) or a program\n"
+                 "upstream compiled (.masb, spec/masb-format.md), told by its first bytes.\n"
+                 "--stack lists at most 16 values, the last on top;\n"
                  "--advice-stack lists values popped first-to-last; --inputs reads an upstream\n"
                  ".inputs JSON file (operand_stack, advice_stack, advice_map). Default\n"
-                 "--max-cycles is 2^29."))
+                 "--max-cycles is 2^29. --lib (repeatable; also for trace, check, contexts,\n"
+                 "bench) adds a host library, an upstream MAST forest (.mast): its procedures\n"
+                 "are what external nodes, dyn, dyncall and syscall targets the program does\n"
+                 "not hold resolve to; its advice map joins the program's."))
         return 0;
     exec_args_t a;
     mast_forest_t f;

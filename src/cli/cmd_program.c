@@ -6,18 +6,22 @@
 #include <string.h>
 
 #include "cli.h"
-#include "mast/parse.h"
+#include "mast/load.h"
 #include "mast/print.h"
 
-/* Parse FILE or print the parser's one-line message. */
+/* Load FILE (program text or a .masb, told by its first bytes) or print
+ * the loader's one-line message. The advice map of a .masb plays no part
+ * in the hash or the printed form. */
 static int load(const char *path, mast_forest_t *f)
 {
     char err[1024];
+    mast_advice_map_t map = { NULL, NULL, 0 };
     mast_forest_init(f);
-    if (mast_parse_file(path, f, err, sizeof err) != 0) {
+    if (mast_load_file(path, f, &map, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
+    mast_advice_map_free(&map);
     return 0;
 }
 
@@ -30,8 +34,9 @@ int cmd_hash(int argc, char **argv)
             hex = 1;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             puts("usage: fragtrace hash FILE [--hex]\n"
-                 "Prints the program hash (the MAST root digest) of FILE as four decimal field\n"
-                 "elements separated by single spaces, or with --hex as 0x + 64 hex digits.");
+                 "Prints the program hash (the MAST root digest) of FILE (program text or an\n"
+                 "upstream .masb, told by its first bytes) as four decimal field elements\n"
+                 "separated by single spaces, or with --hex as 0x + 64 hex digits.");
             return 0;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             cli_error("hash", "unknown option '%s'", argv[i]);
@@ -66,7 +71,8 @@ int cmd_hash(int argc, char **argv)
 int cmd_fmt(int argc, char **argv)
 {
     if (cli_help(argc, argv, "usage: fragtrace fmt FILE\n"
-                 "Prints FILE in canonical form: procedures in definition order, then the entry;\n"
+                 "Prints FILE (program text or a .masb, whose procedure roots are named pN) in\n"
+                 "canonical form: procedures in definition order, then the entry;\n"
                  "4 spaces per level; a basic block on one line when it fits in 80 columns;\n"
                  "operations as written (the NOOPs batching inserts stay implied); decorators\n"
                  "and comments dropped."))

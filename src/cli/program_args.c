@@ -22,7 +22,7 @@
 #include "field/felt_text.h"
 #include "io/file.h"
 #include "io/json.h"
-#include "mast/parse.h"
+#include "mast/load.h"
 
 /* ---- options ----------------------------------------------------------- */
 
@@ -39,11 +39,15 @@ enum {
     OPT_FORMAT = 1u << 9,
     OPT_FROM_CONTEXTS = 1u << 10,
     OPT_QUIET = 1u << 11,
+    OPT_LIB = 1u << 12,
 };
+
+/* Options that may be given more than once. */
+#define OPT_REPEATABLE OPT_LIB
 
 /* What every command that executes the program takes: its inputs and the
  * cycle limit. */
-#define OPT_PROGRAM (OPT_STACK | OPT_ADVICE_STACK | OPT_INPUTS | OPT_MAX_CYCLES)
+#define OPT_PROGRAM (OPT_STACK | OPT_ADVICE_STACK | OPT_INPUTS | OPT_MAX_CYCLES | OPT_LIB)
 
 typedef struct {
     const char *name;
@@ -64,6 +68,7 @@ static const option_t options[] = {
     { "--format", OPT_FORMAT, 1 },
     { "--from-contexts", OPT_FROM_CONTEXTS, 1 },
     { "--quiet", OPT_QUIET, 0 },
+    { "--lib", OPT_LIB, 1 },
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -602,7 +607,7 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, un
             cli_error(cmd, "%s does not apply to %s (try 'fragtrace %s --help')", o, cmd, cmd);
             return -1;
         }
-        if (given & opt->bit) {
+        if ((given & opt->bit) && !(opt->bit & OPT_REPEATABLE)) {
             cli_error(cmd, "%s is given twice", o);
             return -1;
         }
@@ -622,6 +627,17 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, un
                 cli_error(cmd, "%s", err);
                 return -1;
             }
+            break;
+        case OPT_LIB:
+            if (!*val) {
+                cli_error(cmd, "%s: the path is empty", o);
+                return -1;
+            }
+            if (a->n_libs >= EXEC_MAX_LIBS) {
+                cli_error(cmd, "--lib: at most %d libraries", EXEC_MAX_LIBS);
+                return -1;
+            }
+            a->libs[a->n_libs++] = val;
             break;
         case OPT_INPUTS:
         case OPT_OUT:
@@ -691,15 +707,22 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, un
 
 /* ---- the program --------------------------------------------------------- */
 
-/* Parse the program and prepare the VM; returns NULL after printing an error. */
+/* Load the program and its libraries and prepare the VM; returns NULL
+ * after printing an error. */
 vm_t *program_prepare(const char *cmd, exec_args_t *a, mast_forest_t *f)
 {
     char err[1024];
+    mast_advice_map_t map = { NULL, NULL, 0 };
     mast_forest_init(f);
-    if (mast_parse_file(a->file, f, err, sizeof err) != 0) {
+    if (mast_load_file(a->file, f, &map, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return NULL;
     }
+    for (unsigned i = 0; i < a->n_libs; i++)
+        if (mast_load_library(a->libs[i], i, f, &map, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
+            return NULL;
+        }
     vm_t *vm = malloc(sizeof *vm);
     if (!vm || vm_init(vm, f, a->file, a->stack.v, (uint32_t)a->stack.n, a->advice.v,
                        a->advice.n) != 0) {
@@ -708,20 +731,30 @@ vm_t *program_prepare(const char *cmd, exec_args_t *a, mast_forest_t *f)
             vm_free(vm);
         free(vm);
         mast_forest_free(f);
+        mast_advice_map_free(&map);
         return NULL;
     }
     vm->max_cycles = a->max_cycles;
-    /* load_inputs leaves one entry per word, so only the program's own map
-       (none in the text format) could conflict here. */
-    for (size_t i = 0; i < a->n_map; i++)
+    /* The inputs file's advice map, then the one the program and its
+       libraries carry (upstream extends the advice provider's map with the
+       program's): load_inputs leaves one entry per word, so a conflict is a
+       key of the files that --inputs gives with other values. */
+    const char *conflict = NULL;
+    for (size_t i = 0; i < a->n_map && !conflict; i++)
         if (advice_map_insert(&vm->adv, a->map_keys[i], a->map_values[i].v, a->map_values[i].n)
-            != 0) {
-            cli_error(cmd, "%s: advice_map: a key is given twice with different values", a->inputs);
-            vm_free(vm);
-            free(vm);
-            mast_forest_free(f);
-            return NULL;
-        }
+            != 0)
+            conflict = a->inputs;
+    for (size_t i = 0; i < map.n && !conflict; i++)
+        if (advice_map_insert(&vm->adv, map.keys[i], map.values[i].v, map.values[i].n) != 0)
+            conflict = a->file;
+    mast_advice_map_free(&map);
+    if (conflict) {
+        cli_error(cmd, "%s: advice_map: a key is given twice with different values", conflict);
+        vm_free(vm);
+        free(vm);
+        mast_forest_free(f);
+        return NULL;
+    }
     return vm;
 }
 

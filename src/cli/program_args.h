@@ -13,8 +13,13 @@
 #include "io/felt_list.h"
 #include "mast/forest.h"
 
+/* --lib FILE.mast may be given this many times. */
+#define EXEC_MAX_LIBS 16
+
 typedef struct {
     const char *file;
+    const char *libs[EXEC_MAX_LIBS]; /* --lib: host library forests, in order */
+    unsigned n_libs;
     felt_list_t stack, advice;
     const char *inputs;
     uint64_t max_cycles;
@@ -35,8 +40,10 @@ typedef struct {
 
 void exec_args_free(exec_args_t *a);
 
-/* Parse the program in a->file and prepare a VM with a's inputs; NULL after
- * printing the error. */
+/* Load the program in a->file (program text or a .masb, told by its first
+ * bytes; mast/load.h) and the libraries of a->libs, and prepare a VM with
+ * a's inputs and the advice map the files carry; NULL after printing the
+ * error. */
 vm_t *program_prepare(const char *cmd, exec_args_t *a, mast_forest_t *f);
 
 /* Release what program_prepare made. */

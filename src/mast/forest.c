@@ -376,3 +376,106 @@ word_t mast_block_digest(const op_batch_t *batches, uint32_t n_batches)
         w.v[k] = state[RPO_RATE_START + k];
     return w;
 }
+
+/* ------------------------------------------------------------------ */
+/* Node creation (forest.h), shared by parse.c and masb.c              */
+
+/* grow_array for the forest's 32-bit capacities. They are powers of two
+ * (from 64): one for more than 2^31 elements would not fit in 32 bits, and
+ * up to 2^31 the new capacity does (it is below 2 * need). */
+static int forest_grow(void **arr, uint32_t *cap, uint64_t need, size_t elem)
+{
+    if (need > *cap && need > UINT32_MAX / 2 + 1)
+        return MAST_ADD_TOO_MANY;
+    size_t nc = *cap;
+    if (grow_array(arr, &nc, (size_t)need, elem, 64) != 0)
+        return MAST_ADD_OOM;
+    *cap = (uint32_t)nc;
+    return 0;
+}
+
+long mast_forest_new_node(mast_forest_t *f, node_kind_t kind, uint32_t line, uint32_t col)
+{
+    const int rc = forest_grow((void **)&f->nodes, &f->cap_nodes, (uint64_t)f->n_nodes + 1,
+                               sizeof *f->nodes);
+    if (rc != 0)
+        return rc;
+    mast_node_t *n = &f->nodes[f->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->line = line;
+    n->col = col;
+    return (long)f->n_nodes++;
+}
+
+static word_t zero_word(void)
+{
+    const word_t z = { { 0, 0, 0, 0 } };
+    return z;
+}
+
+long mast_forest_add_control(mast_forest_t *f, node_kind_t kind, uint32_t a, uint32_t b,
+                             uint32_t line, uint32_t col)
+{
+    const long id = mast_forest_new_node(f, kind, line, col);
+    if (id < 0)
+        return id;
+    mast_node_t *n = &f->nodes[id];
+    n->child[0] = a;
+    n->child[1] = b;
+    const word_t da = f->nodes[a].digest;
+    switch (kind) {
+    case NODE_JOIN: n->digest = rpo_merge_in_domain(da, f->nodes[b].digest, DOMAIN_JOIN); break;
+    case NODE_SPLIT: n->digest = rpo_merge_in_domain(da, f->nodes[b].digest, DOMAIN_SPLIT); break;
+    case NODE_LOOP: n->digest = rpo_merge_in_domain(da, zero_word(), DOMAIN_LOOP); break;
+    case NODE_CALL: n->digest = rpo_merge_in_domain(da, zero_word(), DOMAIN_CALL); break;
+    case NODE_SYSCALL: n->digest = rpo_merge_in_domain(da, zero_word(), DOMAIN_SYSCALL); break;
+    default: break;
+    }
+    return id;
+}
+
+long mast_forest_add_leaf(mast_forest_t *f, node_kind_t kind, word_t digest, uint32_t line,
+                          uint32_t col)
+{
+    const long id = mast_forest_new_node(f, kind, line, col);
+    if (id >= 0)
+        f->nodes[id].digest = digest;
+    return id;
+}
+
+word_t mast_dyn_digest(int dyncall)
+{
+    return rpo_merge_in_domain(zero_word(), zero_word(), dyncall ? DOMAIN_DYNCALL : DOMAIN_DYN);
+}
+
+long mast_forest_add_block(mast_forest_t *f, const op_t *raw, uint32_t n_raw, uint32_t line,
+                           uint32_t col)
+{
+    if (n_raw == 0)
+        return MAST_ADD_BAD_BLOCK;
+    int rc = forest_grow((void **)&f->ops, &f->cap_ops,
+                         (uint64_t)f->n_ops + BATCH_OPS_BOUND((uint64_t)n_raw), sizeof *f->ops);
+    if (rc == 0)
+        rc = forest_grow((void **)&f->batches, &f->cap_batches,
+                         (uint64_t)f->n_batches + BATCH_BATCHES_BOUND((uint64_t)n_raw),
+                         sizeof *f->batches);
+    if (rc != 0)
+        return rc;
+    uint32_t n_ops, n_batches;
+    if (batch_ops(raw, n_raw, f->ops + f->n_ops, f->cap_ops - f->n_ops, f->batches + f->n_batches,
+                  f->cap_batches - f->n_batches, &n_ops, &n_batches) != BATCH_OK)
+        return MAST_ADD_BAD_BLOCK;
+    const long id = mast_forest_new_node(f, NODE_BLOCK, line, col);
+    if (id < 0)
+        return id;
+    mast_node_t *n = &f->nodes[id];
+    n->ops_start = f->n_ops;
+    n->n_ops = n_ops;
+    n->batches_start = f->n_batches;
+    n->n_batches = n_batches;
+    n->digest = mast_block_digest(f->batches + f->n_batches, n_batches);
+    f->n_ops += n_ops;
+    f->n_batches += n_batches;
+    return id;
+}

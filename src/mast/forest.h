@@ -127,6 +127,33 @@ void mast_forest_salt_index(mast_forest_t *f, const char *text, size_t len);
 long mast_forest_add_proc(mast_forest_t *f, const char *name, size_t len, uint32_t node,
                           proc_kind_t kind, uint32_t line, uint32_t col);
 
+/* Node creation, shared by the text parser (parse.c) and the binary
+ * reader (masb.c). Each returns the new node's index, MAST_ADD_OOM or
+ * MAST_ADD_TOO_MANY (more than 2^31 nodes, ops or batches); the digest is
+ * computed from the children's, which must exist already. */
+#define MAST_ADD_BAD_BLOCK (-3) /* batching refused the operations (see batch.h) */
+
+/* A node of this kind with no children and a zero digest. */
+long mast_forest_new_node(mast_forest_t *f, node_kind_t kind, uint32_t line, uint32_t col);
+
+/* JOIN (a, b), SPLIT (a: true branch, b: false branch), LOOP (a: body),
+ * CALL and SYSCALL (a: callee); b is ignored but for JOIN and SPLIT. */
+long mast_forest_add_control(mast_forest_t *f, node_kind_t kind, uint32_t a, uint32_t b,
+                             uint32_t line, uint32_t col);
+
+/* DYN, DYNCALL or EXTERNAL with the given digest. */
+long mast_forest_add_leaf(mast_forest_t *f, node_kind_t kind, word_t digest, uint32_t line,
+                          uint32_t col);
+
+/* The constant digest of DYN (dyncall = 0) or DYNCALL (dyncall = 1). */
+word_t mast_dyn_digest(int dyncall);
+
+/* A basic block of raw[0..n_raw) (n_raw >= 1), batched by batch_ops;
+ * MAST_ADD_BAD_BLOCK when batching fails (an opcode that is not a
+ * basic-block operation, a value >= p). */
+long mast_forest_add_block(mast_forest_t *f, const op_t *raw, uint32_t n_raw, uint32_t line,
+                           uint32_t col);
+
 /* The procedure whose root has this digest: program forest first (plain and
  * kernel procedures, in definition order), then, if with_library, the host
  * library. Returns the procedure index or -1. Expected O(1). */

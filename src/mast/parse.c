@@ -259,52 +259,30 @@ static int grow(parser_t *p, void **arr, uint32_t *cap, uint32_t need, size_t el
     return 0;
 }
 
-static long new_node(parser_t *p, node_kind_t kind, uint32_t line, uint32_t col)
+/* Report a failed node creation (forest.h: MAST_ADD_*) at the current
+ * token; returns -1. */
+static long node_failed(parser_t *p, long rc)
 {
-    mast_forest_t *f = p->f;
-    if (grow(p, (void **)&f->nodes, &f->cap_nodes, f->n_nodes + 1, sizeof *f->nodes) != 0)
-        return -1;
-    mast_node_t *n = &f->nodes[f->n_nodes];
-    memset(n, 0, sizeof *n);
-    n->kind = kind;
-    n->line = line;
-    n->col = col;
-    return (long)f->n_nodes++;
-}
-
-static word_t zero_word(void)
-{
-    const word_t z = { { 0, 0, 0, 0 } };
-    return z;
+    if (rc == MAST_ADD_TOO_MANY)
+        fail_at(p, p->tok.line, p->tok.col, "program too large");
+    else if (rc == MAST_ADD_BAD_BLOCK)
+        fail_at(p, p->tok.line, p->tok.col, "internal error: batching failed");
+    else
+        fail_at(p, p->tok.line, p->tok.col, "out of memory");
+    return -1;
 }
 
 static long control_node(parser_t *p, node_kind_t kind, uint32_t a, uint32_t b, uint32_t line,
                          uint32_t col)
 {
-    const long id = new_node(p, kind, line, col);
-    if (id < 0)
-        return -1;
-    mast_node_t *n = &p->f->nodes[id];
-    n->child[0] = a;
-    n->child[1] = b;
-    const word_t da = p->f->nodes[a].digest;
-    switch (kind) {
-    case NODE_JOIN: n->digest = rpo_merge_in_domain(da, p->f->nodes[b].digest, DOMAIN_JOIN); break;
-    case NODE_SPLIT: n->digest = rpo_merge_in_domain(da, p->f->nodes[b].digest, DOMAIN_SPLIT); break;
-    case NODE_LOOP: n->digest = rpo_merge_in_domain(da, zero_word(), DOMAIN_LOOP); break;
-    case NODE_CALL: n->digest = rpo_merge_in_domain(da, zero_word(), DOMAIN_CALL); break;
-    case NODE_SYSCALL: n->digest = rpo_merge_in_domain(da, zero_word(), DOMAIN_SYSCALL); break;
-    default: break;
-    }
-    return id;
+    const long id = mast_forest_add_control(p->f, kind, a, b, line, col);
+    return id < 0 ? node_failed(p, id) : id;
 }
 
 static long leaf_node(parser_t *p, node_kind_t kind, word_t digest, uint32_t line, uint32_t col)
 {
-    const long id = new_node(p, kind, line, col);
-    if (id >= 0)
-        p->f->nodes[id].digest = digest;
-    return id;
+    const long id = mast_forest_add_leaf(p->f, kind, digest, line, col);
+    return id < 0 ? node_failed(p, id) : id;
 }
 
 /* ------------------------------------------------------------------ */
@@ -391,32 +369,11 @@ static long parse_block(parser_t *p, uint32_t line, uint32_t col)
         fail_at(p, line, col, "empty basic_block: it needs at least one operation");
         goto out;
     }
-    mast_forest_t *f = p->f;
-    const uint32_t ops_need = f->n_ops + BATCH_OPS_BOUND(n_raw);
-    const uint32_t batches_need = f->n_batches + BATCH_BATCHES_BOUND(n_raw);
-    if (ops_need < f->n_ops ||
-        grow(p, (void **)&f->ops, &f->cap_ops, ops_need, sizeof *f->ops) != 0 ||
-        grow(p, (void **)&f->batches, &f->cap_batches, batches_need, sizeof *f->batches) != 0)
-        goto out;
-    uint32_t n_ops, n_batches;
-    const int rc = batch_ops(raw, n_raw, f->ops + f->n_ops, f->cap_ops - f->n_ops,
-                             f->batches + f->n_batches, f->cap_batches - f->n_batches, &n_ops,
-                             &n_batches);
-    if (rc != BATCH_OK) {
-        fail_at(p, line, col, "internal error: batching failed (%d)", rc);
+    id = mast_forest_add_block(p->f, raw, n_raw, line, col);
+    if (id < 0) {
+        id = node_failed(p, id);
         goto out;
     }
-    id = new_node(p, NODE_BLOCK, line, col);
-    if (id < 0)
-        goto out;
-    mast_node_t *n = &f->nodes[id];
-    n->ops_start = f->n_ops;
-    n->n_ops = n_ops;
-    n->batches_start = f->n_batches;
-    n->n_batches = n_batches;
-    n->digest = mast_block_digest(f->batches + f->n_batches, n_batches);
-    f->n_ops += n_ops;
-    f->n_batches += n_batches;
     next(p); /* past 'end' */
 out:
     free(raw);
@@ -533,8 +490,7 @@ static long parse_node(parser_t *p, int depth)
         /* Both digests are constants, merge_in_domain of two zero words:
            hashed once per parse, not once per node. */
         if (!p->have_dyn_digest[call]) {
-            p->dyn_digest[call] = rpo_merge_in_domain(zero_word(), zero_word(),
-                                                      call ? DOMAIN_DYNCALL : DOMAIN_DYN);
+            p->dyn_digest[call] = mast_dyn_digest(call);
             p->have_dyn_digest[call] = 1;
         }
         id = leaf_node(p, call ? NODE_DYNCALL : NODE_DYN, p->dyn_digest[call], t.line, t.col);
