@@ -124,7 +124,7 @@ int main(void)
     fclose(f);
     r = run_fragtrace((const char *[]){ "hash", path, NULL });
     tap_ok(r.status == 2 && strstr(r.err, ": nesting deeper than 256 levels"),
-           "nesting deeper than 256 levels is refused (%s)", r.err);
+           "nesting deeper than 256 levels is refused (%.*s)", (int)strcspn(r.err, "\n"), r.err);
     run_free(&r);
 
     /* Larger than the documented size limit (16 MiB). */

@@ -14,6 +14,7 @@ int cmd_rpo(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -19,7 +19,10 @@ static const char usage[] =
     "  hash FILE [--hex]\n"
     "                   print the program hash (MAST root digest) of FILE\n"
     "  fmt FILE         print FILE in canonical form\n"
+    "  compile FILE -o OUT [--lib LIB.mast]...\n"
+    "                   write FILE as upstream's serialized Program (.masb)\n"
     "  run FILE [--stack V,..] [--advice-stack V,..] [--inputs F] [--max-cycles N]\n"
+    "      [--lib LIB.mast]...\n"
     "                   run FILE; print the 16 stack outputs, cycles, program hash\n"
     "  trace FILE [inputs] [--sequential | --fragment N] [--threads T] [-o OUT]\n"
     "        [--format csv|bin] [--quiet]   write the main trace (72 columns)\n"
@@ -35,6 +38,12 @@ static const char usage[] =
     "                   check fragtrace against upstream's vectors (default\n"
     "                   ../shared/vectors/miden-v0.19.0), one line per case\n"
     "  help             print this text\n"
+    "\n"
+    "FILE is program text or a program upstream compiled (.masb), told by its first\n"
+    "bytes. [inputs] is --stack V,.. --advice-stack V,.. --inputs F; every command that\n"
+    "runs FILE also takes --max-cycles N and --lib LIB.mast (repeatable): a host library,\n"
+    "an upstream MAST forest whose procedures resolve FILE's externals, dyn and syscalls.\n"
+    "'fragtrace COMMAND --help' describes a command.\n"
     "\n"
     "Exit status: 0 success, 1 program failure or mismatch, 2 bad usage or input.\n"
     "Field elements are canonical decimals below p = 18446744069414584321.\n";
@@ -53,6 +62,7 @@ static int finish_stdout(const char *cmd, int status)
     return status;
 }
 
+
 struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -63,6 +73,7 @@ static const struct command commands[] = {
     { "conform", cmd_conform },
     { "hash", cmd_hash },
     { "fmt", cmd_fmt },
+    { "compile", cmd_compile },
     { "run", cmd_run },
     { "trace", cmd_trace },
     { "check", cmd_check },

@@ -29,6 +29,8 @@ void mast_forest_free(mast_forest_t *f)
     free(f->nodes);
     free(f->ops);
     free(f->batches);
+    free(f->file.roots);
+    free(f->file.tail);
     memset(f, 0, sizeof *f);
 }
 

@@ -92,6 +92,24 @@ typedef struct {
     uint64_t salt;           /* starts every hash (mast_forest_salt_index) */
 } proc_index_t;
 
+/* What a forest read from upstream's binary format keeps only so that it
+ * can be written again byte for byte (mast/masb_write.h); nothing else
+ * reads it. Kept when the file was read into an empty forest (a program,
+ * or a library read on its own); all zero (kept == 0) for a forest built
+ * from program text. Node order needs no field: nodes keep the file's. */
+typedef struct {
+    int kept;                /* 1: the fields below describe the file */
+    int library;             /* the file was a bare forest (.mast), no kernel or entry */
+    uint32_t n_nodes;        /* the file's nodes: forest nodes [0, n_nodes) */
+    uint32_t *roots;         /* its procedure roots in file order, with the entrypoint and
+                                external roots, which are no procedures of the forest */
+    uint32_t n_roots;
+    uint64_t n_decorators;   /* its decorator count (the records are in tail) */
+    unsigned char *tail;     /* its sections after the node records, verbatim: advice map,
+                                error codes and messages, decorators and decorator lists */
+    size_t tail_len;
+} mast_file_info_t;
+
 typedef struct {
     mast_node_t *nodes;
     uint32_t n_nodes, cap_nodes;
@@ -105,6 +123,7 @@ typedef struct {
     uint32_t entry;                   /* node of `begin ... end` */
     word_t kernel[KERNEL_MAX_PROCS];  /* kernel procedure digests, sorted by their bytes */
     uint32_t n_kernel;
+    mast_file_info_t file;            /* read from a .masb/.mast: what writing it again needs */
 } mast_forest_t;
 
 void mast_forest_init(mast_forest_t *f);

@@ -168,6 +168,7 @@ typedef struct {
     size_t n_strings;
     const unsigned char *str_data;
     size_t str_len, str_at;
+    size_t tail_at, tail_end; /* sections after the node records (mast_file_info_t.tail) */
 } masb_t;
 
 static int read_header(masb_t *m)
@@ -678,6 +679,30 @@ static int add_procedures(masb_t *m, mast_forest_t *f, uint32_t base, unsigned l
     return 0;
 }
 
+/* What writing the file again needs and the forest does not hold
+ * (mast_file_info_t): the root list as the file gives it and the sections
+ * after the node records, verbatim. */
+static int keep_file_info(masb_t *m, mast_forest_t *f, const unsigned char *buf)
+{
+    mast_file_info_t *fi = &f->file;
+    const size_t tail_len = m->tail_end - m->tail_at;
+    fi->roots = malloc((m->n_roots ? m->n_roots : 1) * sizeof *fi->roots);
+    fi->tail = malloc(tail_len ? tail_len : 1);
+    if (!fi->roots || !fi->tail)
+        return fail_at(&m->d, 0, "out of memory");
+    if (m->n_roots)
+        memcpy(fi->roots, m->roots, m->n_roots * sizeof *fi->roots);
+    if (tail_len)
+        memcpy(fi->tail, buf + m->tail_at, tail_len);
+    fi->n_roots = (uint32_t)m->n_roots;
+    fi->tail_len = tail_len;
+    fi->n_nodes = (uint32_t)m->node_count;
+    fi->n_decorators = m->decorator_count;
+    fi->library = m->kind == MASB_LIBRARY;
+    fi->kept = 1;
+    return 0;
+}
+
 int masb_read(const char *file, const unsigned char *buf, size_t len, masb_kind_t kind,
               unsigned lib_index, mast_forest_t *f, mast_advice_map_t *adv, char *err,
               size_t err_len)
@@ -701,9 +726,13 @@ int masb_read(const char *file, const unsigned char *buf, size_t len, masb_kind_
         fail_at(&m.d, 0, "internal error: a program is read into an empty forest");
         goto out;
     }
-    if (read_header(&m) != 0 || read_node_records(&m) != 0 || read_advice_map(&m, adv) != 0 ||
-        read_error_codes(&m) != 0 || read_decorators(&m) != 0 || read_decorator_lists(&m) != 0)
+    if (read_header(&m) != 0 || read_node_records(&m) != 0)
         goto out;
+    m.tail_at = here(&m.d);
+    if (read_advice_map(&m, adv) != 0 || read_error_codes(&m) != 0 || read_decorators(&m) != 0 ||
+        read_decorator_lists(&m) != 0)
+        goto out;
+    m.tail_end = here(&m.d);
     if (kind == MASB_PROGRAM) {
         if (read_program_tail(&m, f, &entry) != 0)
             goto out;
@@ -724,6 +753,8 @@ int masb_read(const char *file, const unsigned char *buf, size_t len, masb_kind_
             mast_forest_salt_index(f, (const char *)buf, len);
     }
     if (add_procedures(&m, f, base, lib_index, entry) != 0)
+        goto out;
+    if (base == 0 && keep_file_info(&m, f, buf) != 0)
         goto out;
     rc = 0;
 out:

@@ -57,7 +57,9 @@ typedef enum {
  * lib<lib_index>:p<ROOT>. Roots that are external nodes, and a program's
  * entrypoint, are not made procedures (spec/masb-format.md, "Procedures").
  *
- * The forest's advice map entries are appended to *adv. Externals are not
+ * When f was empty, what writing the file again byte for byte needs and
+ * the forest does not hold is kept in f->file (mast_file_info_t;
+ * mast/masb_write.h). The forest's advice map entries are appended to *adv. Externals are not
  * resolved here (mast_forest_resolve_externals, once the forest is
  * complete). Returns 0, or -1 with "FILE: byte OFFSET: message" in err;
  * on error f and *adv may hold part of the file (the caller frees them). */
