@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh SECONDS OUTDIR [HARNESS...] - run the AFL++ campaigns (default:
-# boundary, parse, context) side by side for SECONDS each, from the seed corpora in fuzz/corpus/,
+# boundary, parse, context, masb) side by side for SECONDS each, from the seed corpora in fuzz/corpus/,
 # then print one line per campaign (executions, paths found, crashes,
 # hangs) and copy any finding to OUTDIR/findings/ (minimise it with
 # afl-tmin before adding it to fuzz/regressions/). Exit 1 on any finding.
@@ -8,7 +8,7 @@ set -u
 secs=$1
 out=$2
 shift 2
-harnesses=${*:-boundary parse context}
+harnesses=${*:-boundary parse context masb}
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_SKIP_CRASHES=1 AFL_NO_WARN_INSTABILITY=1
 pids=
@@ -18,7 +18,8 @@ for h in $harnesses; do
     dict=
     [ "$h" = parse ] && dict="-x fuzz/dict/masm.dict"
     [ "$h" = context ] && dict="-x fuzz/dict/context.dict"
-    # -t: generous per-input timeout, since three campaigns share two cores.
+    [ "$h" = masb ] && dict="-x fuzz/dict/masb.dict"
+    # -t: generous per-input timeout, since the campaigns share two cores.
     afl-fuzz -V "$secs" -t 10000 -m none $dict -i "fuzz/corpus/$h" -o "$out/out/$h" \
         -- "$out/fuzz-$h" > "$out/out/$h.log" 2>&1 &
     pids="$pids $!"

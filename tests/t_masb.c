@@ -1,8 +1,10 @@
 /*
  * t_masb.c - programs upstream compiled (.masb) and its host libraries
  * (.mast): every vector of vectors/masb-v0.19.0 (program hash; outputs,
- * cycles and the SHA-256 of the trace CSV, or the error and its clock
- * cycle), the deferred ones pinned (shared_vectors.h, masb_deferred), and
+ * cycles; the SHA-256 and row count of the trace CSV built from fragment
+ * contexts with 1 and 2 threads at the vector's fragment_size and built
+ * sequentially; or the error's kind and its clock cycle, for run and for
+ * the three trace builds), the deferred ones pinned (shared_vectors.h, masb_deferred), and
  * malformed files: every truncation, a wrong magic, a wrong version, a
  * huge count, a digest that does not match, misplaced kinds of file.
  */
@@ -80,17 +82,22 @@ static long long json_num(const char *json, const char *key)
     return strtoll(p, NULL, 10);
 }
 
-/* SHA-256 of a file, by the sha256sum program; "" if it cannot run. */
-static void sha256_file(const char *path, char out[65])
+/* SHA-256 of a file, by the sha256sum program, and its number of lines
+ * (wc -l); "" and -1 if they cannot run. */
+static void sha256_file(const char *path, char out[65], long long *lines)
 {
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    char cmd[2500];
+    snprintf(cmd, sizeof cmd, "sha256sum '%s' && wc -l < '%s'", path, path);
     out[0] = '\0';
+    *lines = -1;
     FILE *p = popen(cmd, "r");
     if (!p)
         return;
-    if (fscanf(p, "%64s", out) != 1)
+    char name[1200];
+    if (fscanf(p, "%64s %1199s %lld", out, name, lines) != 3) {
         out[0] = '\0';
+        *lines = -1;
+    }
     pclose(p);
 }
 
@@ -136,22 +143,18 @@ static void vector_args(vector_t *v)
     }
 }
 
-/* Run `fragtrace CMD FILE [vector args] [extra...]`. */
-static run_result_t run_vector(const vector_t *v, const char *cmd, const char *extra1,
-                               const char *extra2, const char *extra3)
+/* Run `fragtrace CMD FILE [vector args] [extra...]` (extra: NULL-terminated,
+ * may be NULL). */
+static run_result_t run_vector(const vector_t *v, const char *cmd, const char *const *extra)
 {
-    const char *argv[24];
+    const char *argv[32];
     int n = 0;
     argv[n++] = cmd;
     argv[n++] = v->masb;
     for (int i = 0; i < v->n_args; i++)
         argv[n++] = v->args[i];
-    if (extra1)
-        argv[n++] = extra1;
-    if (extra2)
-        argv[n++] = extra2;
-    if (extra3)
-        argv[n++] = extra3;
+    for (int i = 0; extra && extra[i] && n < 31; i++)
+        argv[n++] = extra[i];
     argv[n] = NULL;
     return run_fragtrace(argv);
 }
@@ -179,6 +182,53 @@ static int in_list(const char *name, const char *const *list, size_t n)
     return 0;
 }
 
+/* What each error vector's upstream message (meta.json "error", the first
+ * line of ExecutionError's Display) means, and the distinctive words of
+ * fragtrace's message for the same error kind. A message must have its
+ * kind's words and no other kind's. */
+static const struct {
+    const char *upstream, *fragtrace;
+} error_kinds[] = {
+    { "assertion failed at clock cycle", "assertion failed" },  /* FailedAssertion */
+    { "operation expected u32 values", "not a u32 value" },     /* NotU32Values */
+};
+#define N_ERROR_KINDS (sizeof error_kinds / sizeof error_kinds[0])
+
+/* The vectors seen, by outcome: each pinned list must be seen in full. */
+static int seen_ok[sizeof expected_ok / sizeof *expected_ok];
+static int seen_error[sizeof expected_error / sizeof *expected_error];
+static int seen_deferred[MASB_DEFERRED];
+
+static void mark_seen(const char *name, const char *const *list, size_t n, int *seen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i], name))
+            seen[i]++;
+}
+
+/* The three ways of building a trace the acceptance asks for. */
+typedef struct {
+    const char *label;
+    const char *threads; /* NULL: --sequential */
+} build_way_t;
+
+static const build_way_t build_ways[] = {
+    { "--fragment F --threads 1", "1" },
+    { "--fragment F --threads 2", "2" },
+    { "--sequential", NULL },
+};
+#define N_BUILD_WAYS (sizeof build_ways / sizeof build_ways[0])
+
+/* `fragtrace trace` of v one way into csv (extra options after it). */
+static run_result_t trace_vector(const vector_t *v, const build_way_t *w, const char *fragment,
+                                 const char *csv)
+{
+    const char *with_fragment[] = { "--fragment", fragment, "--threads", w->threads, "-o", csv,
+                                    "--quiet", NULL };
+    const char *sequential[] = { "--sequential", "-o", csv, "--quiet", NULL };
+    return run_vector(v, "trace", w->threads ? with_fragment : sequential);
+}
+
 static void check_vector(vector_t *v)
 {
     /* the program hash */
@@ -192,11 +242,14 @@ static void check_vector(vector_t *v)
         tap_diag("%s", r.err);
     run_free(&r);
 
-    char outcome[16];
+    char outcome[16], fragment[24];
     json_str(v->meta, "outcome", outcome, sizeof outcome);
+    const long long frag = json_num(v->meta, "fragment_size");
+    snprintf(fragment, sizeof fragment, "%lld", frag);
     const int d = deferred_index(v->name);
     if (d >= 0) {
-        r = run_vector(v, "run", NULL, NULL, NULL);
+        seen_deferred[d]++;
+        r = run_vector(v, "run", NULL);
         tap_ok(r.status == 2 && strstr(r.err, "not yet supported"), "%s: deferred (%s): still "
                "refused as not yet supported (exit 2); remove it from masb_deferred once it "
                "runs", v->name, masb_deferred[d].why);
@@ -204,6 +257,7 @@ static void check_vector(vector_t *v)
         return;
     }
     if (!strcmp(outcome, "ok")) {
+        mark_seen(v->name, expected_ok, sizeof expected_ok / sizeof *expected_ok, seen_ok);
         tap_ok(in_list(v->name, expected_ok, sizeof expected_ok / sizeof *expected_ok),
                "%s: listed as expected to pass", v->name);
         char outs[16][32];
@@ -215,37 +269,105 @@ static void check_vector(vector_t *v)
         }
         snprintf(line, sizeof line, "cycles: %lld\n", json_num(v->meta, "cycles"));
         strcat(expect, line);
-        r = run_vector(v, "run", NULL, NULL, NULL);
+        r = run_vector(v, "run", NULL);
         tap_ok(no == 16 && r.status == 0 && !strncmp(r.out, expect, strlen(expect)),
                "%s: run: stack outputs and cycles", v->name);
         if (r.status != 0 || strncmp(r.out, expect, strlen(expect)))
             tap_diag("got: %s%s\nwant: %s", r.out, r.err, expect);
         run_free(&r);
 
+        /* the trace, each of the three ways: the CSV's SHA-256 and rows */
         char csv[1024], sha[65], want_sha[80];
+        const long long want_rows = json_num(v->meta, "trace_rows");
+        json_str(v->meta, "trace_sha256", want_sha, sizeof want_sha);
         snprintf(line, sizeof line, "%s.csv", v->name);
         test_dir_file(&tmp, line, csv, sizeof csv);
-        r = run_vector(v, "trace", "-o", csv, "--quiet");
-        sha256_file(csv, sha);
-        json_str(v->meta, "trace_sha256", want_sha, sizeof want_sha);
-        tap_ok(r.status == 0 && want_sha[0] && !strcmp(sha, want_sha),
-               "%s: trace: SHA-256 of the CSV", v->name);
-        if (r.status != 0 || strcmp(sha, want_sha))
-            tap_diag("status %d, sha %s, want %s: %s", r.status, sha, want_sha, r.err);
-        remove(csv);
-        run_free(&r);
+        for (size_t k = 0; k < N_BUILD_WAYS; k++) {
+            long long rows;
+            r = trace_vector(v, &build_ways[k], fragment, csv);
+            sha256_file(csv, sha, &rows);
+            tap_ok(r.status == 0 && frag > 0 && want_sha[0] && !strcmp(sha, want_sha) &&
+                   want_rows > 0 && rows == want_rows,
+                   "%s: trace %s (F = %lld): SHA-256 of the CSV, %lld rows", v->name,
+                   build_ways[k].label, frag, want_rows);
+            if (r.status != 0 || strcmp(sha, want_sha) || rows != want_rows)
+                tap_diag("status %d, sha %s, want %s, %lld rows: %s", r.status, sha, want_sha,
+                         rows, r.err);
+            remove(csv);
+            run_free(&r);
+        }
         return;
     }
-    tap_ok(in_list(v->name, expected_error, 2), "%s: listed as an error vector", v->name);
+    mark_seen(v->name, expected_error, sizeof expected_error / sizeof *expected_error,
+              seen_error);
+    tap_ok(in_list(v->name, expected_error, sizeof expected_error / sizeof *expected_error),
+           "%s: listed as an error vector", v->name);
+    char up[400];
+    json_str(v->meta, "error", up, sizeof up);
+    size_t kind = N_ERROR_KINDS;
+    for (size_t i = 0; i < N_ERROR_KINDS; i++)
+        if (!strncmp(up, error_kinds[i].upstream, strlen(error_kinds[i].upstream)))
+            kind = i;
     const long long clk = json_num(v->meta, "clk");
-    r = run_vector(v, "run", NULL, NULL, NULL);
     char clk_text[40];
     snprintf(clk_text, sizeof clk_text, "clk %lld:", clk);
-    tap_ok(r.status == 1 && (clk < 0 || strstr(r.err, clk_text)), "%s: run fails (exit 1)%s%s",
-           v->name, clk < 0 ? "" : " at ", clk < 0 ? "" : clk_text);
-    if (r.status != 1)
+    /* the values upstream's message lists in [...], e.g. [4400001000] */
+    char values[64] = "";
+    const char *lb = strchr(up, '['), *rb = lb ? strchr(lb, ']') : NULL;
+    if (lb && rb && rb - lb - 1 < (long)sizeof values)
+        snprintf(values, sizeof values, "%.*s", (int)(rb - lb - 1), lb + 1);
+    r = run_vector(v, "run", NULL);
+    int other = 0;
+    for (size_t i = 0; i < N_ERROR_KINDS; i++)
+        other |= i != kind && strstr(r.err, error_kinds[i].fragtrace) != NULL;
+    tap_ok(r.status == 1 && kind < N_ERROR_KINDS && strstr(r.err, error_kinds[kind].fragtrace) &&
+           !other && (clk < 0 || strstr(r.err, clk_text)) && (!values[0] ||
+           strstr(r.err, values)),
+           "%s: run fails (exit 1) with the error of upstream's \"%.40s...\" ('%s'%s%s%s%s)",
+           v->name, up, kind < N_ERROR_KINDS ? error_kinds[kind].fragtrace : "? unknown kind",
+           clk < 0 ? "" : ", at ", clk < 0 ? "" : clk_text, values[0] ? ", values " : "",
+           values);
+    if (r.status != 1 || kind == N_ERROR_KINDS || other)
         tap_diag("status %d: %s", r.status, r.err);
+    /* the trace commands fail alike, with the same message, and write nothing */
+    char csv[1024];
+    snprintf(line, sizeof line, "%s.csv", v->name);
+    test_dir_file(&tmp, line, csv, sizeof csv);
+    for (size_t k = 0; k < N_BUILD_WAYS; k++) {
+        run_result_t t = trace_vector(v, &build_ways[k], fragment, csv);
+        FILE *left = fopen(csv, "r");
+        tap_ok(t.status == 1 && !strcmp(t.err, r.err) && !left,
+               "%s: trace %s (F = %lld) fails alike and writes no file", v->name,
+               build_ways[k].label, frag);
+        if (t.status != 1 || strcmp(t.err, r.err))
+            tap_diag("status %d: %s", t.status, t.err);
+        if (left) {
+            fclose(left);
+            remove(csv);
+        }
+        run_free(&t);
+    }
     run_free(&r);
+}
+
+/* Every vector of each pinned list was found, with the outcome it is
+ * listed for, exactly once. */
+static void check_pinned(void)
+{
+    int ok = 0, err = 0, def = 0;
+    for (size_t i = 0; i < sizeof expected_ok / sizeof *expected_ok; i++)
+        ok += seen_ok[i] == 1;
+    for (size_t i = 0; i < sizeof expected_error / sizeof *expected_error; i++)
+        err += seen_error[i] == 1;
+    for (size_t i = 0; i < MASB_DEFERRED; i++)
+        def += seen_deferred[i] == 1;
+    tap_ok(ok == (int)(sizeof expected_ok / sizeof *expected_ok),
+           "%d of the %zu vectors pinned as passing were found as ok vectors", ok,
+           sizeof expected_ok / sizeof *expected_ok);
+    tap_ok(err == (int)(sizeof expected_error / sizeof *expected_error),
+           "%d of the %zu vectors pinned as errors were found as error vectors", err,
+           sizeof expected_error / sizeof *expected_error);
+    tap_ok(def == MASB_DEFERRED, "%d of the %d deferred vectors were found", def, MASB_DEFERRED);
 }
 
 /* ------------------------------------------------------------------ */
@@ -418,6 +540,7 @@ int main(void)
     }
     free(index);
     tap_ok(found == MASB_CASES, "index.json lists %d vectors (pinned: %d)", found, MASB_CASES);
+    check_pinned();
     check_malformed();
     check_kinds();
     test_dir_remove(&tmp);
