@@ -28,15 +28,22 @@ hash|src/hash/rpo.c src/hash/rpo_constants.c src/hash/rpo.h|apply_mds,sbox,sbox_
 mast|src/mast/batch.c src/mast/batch.h|push_op,pad_if_needed,seal_group,finalize_group,start_batch,can_accept,add_op,close_batch,batch_valid,batch_ops
 exec|src/exec/opstack.c src/exec/opstack.h src/exec/addr.c src/exec/addr.h|opstack_init,opstack_center,opstack_push,opstack_pop,opstack_start_context,opstack_end_context,opstack_depth,opstack_b1,mem_addr_check
 trace|src/trace/row_writer.c src/trace/row_writer.h|trace_write_row,trace_write_column_run
-partition|src/trace/partition.c src/trace/partition.h|'
+partition|src/trace/partition.c src/trace/partition.h|
+chiplets|src/chiplets/stack.c src/chiplets/stack.h src/chiplets/range.c src/chiplets/range.h|rows_fit,chiplets_layout_init,chiplets_layout_from_counts,chiplets_len,chiplets_main_trace_len,range_checker_count_requests,listed,range_checker_len
+bytes|src/io/byte_reader.c src/io/byte_reader.h|br_init,br_left,br_fail,load_le32,load_le64,br_u8,br_u32,br_u64,br_usize,br_count,br_felt,br_word,br_skip,br_bytes'
 
 # Functions defined in a proven file that WP does not prove, one per line:
 # "module function  reason". The coverage check fails a module when a
 # function defined in its files (as Frama-C sees them, or in the source text
 # under any preprocessor branch) is neither in its function list nor here,
 # when its list names a function its files do not define, and when an entry
-# here names a function the module no longer defines. Today: none.
+# here names a function the module no longer defines.
 EXCLUDED='
+chiplets too_short_message  formats an error message with snprintf; WP rejects the spec Frama-C derives for the variadic call
+chiplets chiplets_fill_padding  contract written, proof unfinished: the 2-D frame (col * len + row) times out in z3/cvc4
+chiplets bridges  contract written, proof unfinished: the recursive range_bridges unfolding times out (range_checker_len relies on it)
+chiplets write_bridges  contract written, proof unfinished (same walk as bridges, writing)
+chiplets range_checker_fill  contract written, proof unfinished: the table-fits invariants time out
 '
 
 # The coverage check (perl, which `prove` comes with). Arguments: the
