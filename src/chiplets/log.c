@@ -49,11 +49,7 @@ int chiplet_log_sink(void *arg, const chiplet_request_t *r)
     case CHIPLET_KERNEL_ROM:
         return request_list_push(&log->kernel, r);
     case CHIPLET_RANGE:
-        if (!log->range_counts &&
-            !(log->range_counts = calloc(RANGE_TABLE_SIZE, sizeof *log->range_counts)))
-            return -1;
-        range_counts_add(log->range_counts, r);
-        return 0;
+        return range_counts_take(&log->range_counts, r);
     default:
         return -1;
     }

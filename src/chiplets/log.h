@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "exec/tracer.h"
 
@@ -60,6 +61,16 @@ static inline void range_counts_add(uint32_t *counts, const chiplet_request_t *r
 {
     for (int i = 0; i < 4; i++)
         counts[r->range.v[i]]++;
+}
+
+/* The same into *counts, allocated (zeroed) at the first request. 0, or -1
+ * when out of memory. */
+static inline int range_counts_take(uint32_t **counts, const chiplet_request_t *r)
+{
+    if (!*counts && !(*counts = calloc(RANGE_TABLE_SIZE, sizeof **counts)))
+        return -1;
+    range_counts_add(*counts, r);
+    return 0;
 }
 
 #endif

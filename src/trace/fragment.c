@@ -796,11 +796,7 @@ static int tile_chiplet(void *arg, const chiplet_request_t *r)
     case CHIPLET_RANGE:
         /* Summed over all workers and compared with the log's table once
            every fragment is built. */
-        if (!ts->range_counts &&
-            !(ts->range_counts = calloc(RANGE_TABLE_SIZE, sizeof *ts->range_counts)))
-            return -1;
-        range_counts_add(ts->range_counts, r);
-        return 0;
+        return range_counts_take(&ts->range_counts, r);
     default:
         return -1;
     }
