@@ -4,7 +4,7 @@
 # command to run and fail. Then make sure Why3 knows the provers.
 set -eu
 
-PKGS="build-essential perl frama-c-base why3 z3 cvc4 afl++ libsqlite3-dev sqlite3"
+PKGS="build-essential perl frama-c-base why3 z3 cvc4 afl++ libsqlite3-dev sqlite3 libzstd-dev python3"
 
 missing=""
 need() { # need PACKAGE TEST...
@@ -20,6 +20,8 @@ need cvc4 command -v cvc4
 need afl++ command -v afl-fuzz
 need libsqlite3-dev test -f /usr/include/sqlite3.h
 need sqlite3 command -v sqlite3
+need libzstd-dev test -f /usr/include/zstd.h
+need python3 command -v python3
 
 if [ -n "$missing" ]; then
     cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$missing"
