@@ -27,3 +27,14 @@ void cli_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+
+const char *cli_printable(const char *s, size_t len, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < len && k + 4 < n; i++)
+        buf[k++] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+    if (k < len && k + 4 >= n)
+        memcpy(buf + k, "...", 3), k += 3;
+    buf[k] = '\0';
+    return buf;
+}

@@ -16,11 +16,18 @@
  * case); 2 bad usage or malformed/missing vector files, named with
  * file:line:col. Case lines are buffered and written only when no vector
  * file is malformed, so an exit 2 leaves stdout empty.
+ *
+ * `fragtrace conform DIR [--impl T] [--jobs N] [--filter P]... [--timeout S]`
+ * with a DIR that `fragtrace export` wrote (DIR/manifest.json) is
+ * conform_export.c; a DIR with cases.json and no manifest.json is the same
+ * as --vectors DIR.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "air/layout.h"
@@ -34,6 +41,7 @@
 #include "trace/fragment.h"
 #include "trace/trace.h"
 
+#include "conform_export.h"
 #include "program_args.h"
 
 #define VECTORS_DEFAULT "../shared/vectors/miden-v0.19.0"
@@ -269,29 +277,9 @@ static void print_compared(FILE *out)
             "row", TRACE_NUM_COLUMNS);
 }
 
-int cmd_conform(int argc, char **argv)
+/* `conform [--vectors DIR]`: upstream's vectors (cases.json). */
+static int conform_vectors(const char *dir)
 {
-    if (cli_help(argc, argv, "usage: fragtrace conform [--vectors DIR]\n"
-                 "Checks fragtrace against upstream's vectors in DIR (default " VECTORS_DEFAULT
-                 "):\nfor every case of DIR/cases.json, runs its program on its stack inputs, "
-                 "builds\nthe trace in parallel from fragment contexts of the case's fragment "
-                 "size and\ncompares program hash, stack outputs, trace length and every trace "
-                 "column\nfragtrace implements with DIR/case_NN/trace.csv. One line per case "
-                 "('ok' or the\nfirst difference: row, column index and name, both values), "
-                 "then a summary\nsaying what was compared. Exit 0 if all pass, 1 on a "
-                 "difference, 2 if a\nvector file is missing or malformed."))
-        return 0;
-    const char *dir = VECTORS_DEFAULT;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--vectors") && i + 1 < argc) {
-            dir = argv[++i];
-        } else {
-            cli_error("conform", "%s '%s' (try 'fragtrace conform --help')",
-                      !strcmp(argv[i], "--vectors") ? "missing DIR after" : "unknown argument",
-                      argv[i]);
-            return EXIT_USAGE;
-        }
-    }
     char path[4096], err[4200];
     if ((size_t)snprintf(path, sizeof path, "%s/cases.json", dir) >= sizeof path) {
         cli_error("conform", "--vectors: path too long");
@@ -357,5 +345,134 @@ int cmd_conform(int argc, char **argv)
     free(buf);
     free(cases);
     json_free(root);
+    return status;
+}
+
+/* A whole number from lo to hi for option opt, or -1 after the error. */
+static int option_number(const char *opt, const char *t, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    const unsigned long v = t[0] >= '0' && t[0] <= '9' ? strtoul(t, &end, 10) : 0;
+    if (!(t[0] >= '0' && t[0] <= '9') || *end || errno || v < lo || v > hi) {
+        cli_error("conform", "%s: expected a whole number from %u to %u, got '%s'", opt, lo, hi,
+                  t);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int is_file(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat sb;
+    return (size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path &&
+           stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+int cmd_conform(int argc, char **argv)
+{
+    if (cli_help(argc, argv, "usage: fragtrace conform [--vectors DIR]\n"
+                 "       fragtrace conform DIR [--impl TEMPLATE] [--jobs N] [--filter PATTERN]...\n"
+                 "                             [--timeout SECONDS]\n"
+                 "With --vectors (or a DIR holding cases.json and no manifest.json): checks\n"
+                 "fragtrace against upstream's vectors in DIR (default " VECTORS_DEFAULT "):\n"
+                 "for every case of DIR/cases.json, runs its program on its stack inputs, "
+                 "builds\nthe trace in parallel from fragment contexts of the case's fragment "
+                 "size and\ncompares program hash, stack outputs, trace length and every trace "
+                 "column\nfragtrace implements with DIR/case_NN/trace.csv. One line per case "
+                 "('ok' or the\nfirst difference: row, column index and name, both values), "
+                 "then a summary\nsaying what was compared. Exit 0 if all pass, 1 on a "
+                 "difference, 2 if a\nvector file is missing or malformed.\n"
+                 "With a DIR that fragtrace export wrote (DIR/manifest.json,\n"
+                 "spec/vectors-format.md): checks the manifest and the cases' files, then runs\n"
+                 "each case in fragtrace, or with --impl through '/bin/sh -c TEMPLATE' where\n"
+                 "{program} {text} {masb} {libs} {lib_flags} {inputs} {stack} {advice}\n"
+                 "{fragment} {out} {result} {dir} {name} become the case's values, shell-quoted;\n"
+                 "the implementation writes the trace CSV to {out} (and may write the outcome\n"
+                 "JSON of 'fragtrace trace --result' to {result}). --jobs N runs N at a time,\n"
+                 "--timeout (default 120) kills a case's processes, --filter (fnmatch, on the\n"
+                 "name or a tag; repeatable) selects cases. TAP on stdout (spec/conform.md).\n"
+                 "Exit 0 if all pass, 1 if one fails, 2 on bad usage or a malformed export."))
+        return 0;
+    const char *vectors = NULL, *dir = NULL;
+    conform_opts_t o = { NULL, 1, NULL, 0, CONFORM_TIMEOUT_DEFAULT };
+    /* The --filter patterns point into argv. */
+    const char **filters = malloc((size_t)argc * sizeof *filters);
+    int export_opts = 0, status = EXIT_USAGE;
+    if (!filters) {
+        cli_error("conform", "out of memory");
+        return EXIT_USAGE;
+    }
+    o.filters = filters;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const int takes = !strcmp(a, "--vectors") || !strcmp(a, "--impl") ||
+                          !strcmp(a, "--jobs") || !strcmp(a, "--filter") ||
+                          !strcmp(a, "--timeout");
+        if (takes && i + 1 >= argc) {
+            cli_error("conform", "missing value after '%s' (try 'fragtrace conform --help')", a);
+            goto out;
+        }
+        if (!strcmp(a, "--vectors")) {
+            if (vectors) {
+                cli_error("conform", "--vectors is given twice");
+                goto out;
+            }
+            vectors = argv[++i];
+        } else if (!strcmp(a, "--impl")) {
+            if (o.impl) {
+                cli_error("conform", "--impl is given twice");
+                goto out;
+            }
+            o.impl = argv[++i];
+            if (!*o.impl) {
+                cli_error("conform", "--impl: the template is empty");
+                goto out;
+            }
+            export_opts = 1;
+        } else if (!strcmp(a, "--jobs")) {
+            if (option_number(a, argv[++i], 1, 256, &o.jobs) != 0)
+                goto out;
+            export_opts = 1;
+        } else if (!strcmp(a, "--timeout")) {
+            if (option_number(a, argv[++i], 1, 86400, &o.timeout_s) != 0)
+                goto out;
+            export_opts = 1;
+        } else if (!strcmp(a, "--filter")) {
+            filters[o.n_filters++] = argv[++i];
+            export_opts = 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_error("conform", "unknown argument '%s' (try 'fragtrace conform --help')", a);
+            goto out;
+        } else if (dir) {
+            cli_error("conform", "expected one DIR (got '%s' and '%s')", dir, a);
+            goto out;
+        } else {
+            dir = a;
+        }
+    }
+    if (vectors && dir) {
+        cli_error("conform", "give DIR or --vectors DIR, not both");
+        goto out;
+    }
+    if (dir && is_file(dir, "manifest.json")) {
+        status = conform_export(dir, &o);
+        goto out;
+    }
+    if (dir && !is_file(dir, "cases.json")) {
+        cli_error("conform", "%s: neither manifest.json (an exported directory) nor cases.json "
+                  "(upstream's vectors) is there", dir);
+        goto out;
+    }
+    if (export_opts) {
+        cli_error("conform", "--impl, --jobs, --filter and --timeout apply to an exported "
+                  "directory (DIR/manifest.json), not to upstream's vectors");
+        goto out;
+    }
+    status = conform_vectors(dir ? dir : vectors ? vectors : VECTORS_DEFAULT);
+out:
+    free(filters);
     return status;
 }

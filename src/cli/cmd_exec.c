@@ -3,7 +3,7 @@
  *
  *   fragtrace run FILE [--stack V,..] [--advice-stack V,..] [--inputs F] [--max-cycles N]
  *   fragtrace trace FILE [inputs] [--sequential | --fragment N] [--threads T]
- *                  [-o OUT] [--format csv|bin]
+ *                  [-o OUT] [--format csv|bin] [--result RES]
  *   fragtrace trace FILE --from-contexts CTX [--threads T] [-o OUT] [--format csv|bin]
  *   fragtrace contexts FILE [inputs] [--fragment N] -o CTX
  *   fragtrace check FILE [inputs] [--fragment N | --all-fragments] [--threads T]
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "air/layout.h"
@@ -24,6 +25,7 @@
 #include "io/file.h"
 #include "io/output.h"
 #include "io/json.h"
+#include "io/json_write.h"
 #include "mast/parse.h"
 #include "trace/context_file.h"
 #include "trace/fragment.h"
@@ -118,6 +120,94 @@ static int write_trace(const void *arg, FILE *out)
 {
     const trace_output_t *o = arg;
     return o->binary ? main_trace_write_bin(o->t, out) : main_trace_write_csv(o->t, out);
+}
+
+/* What `trace --result` reports (spec/conform.md): the outcome of the run
+ * as conform compares it. */
+typedef struct {
+    const vm_t *vm;
+    int ok;                 /* the program ran and its trace was built */
+    uint64_t rows;          /* the trace's rows, when ok */
+    const char *message;    /* the error line, when not ok */
+} trace_result_t;
+
+static int write_result(const void *arg, FILE *out)
+{
+    const trace_result_t *r = arg;
+    json_writer_t w;
+    char err[256];
+    json_writer_init_file(&w, out, 2);
+    json_w_begin_object(&w);
+    json_w_key(&w, "outcome");
+    if (r->ok) {
+        felt_t o[STACK_TOP];
+        vm_outputs(r->vm, o);
+        json_w_string(&w, "ok");
+        json_w_key(&w, "stack_outputs");
+        json_w_begin_array(&w);
+        for (int i = 0; i < STACK_TOP; i++)
+            json_w_felt(&w, o[i]);
+        json_w_end_array(&w);
+        json_w_key(&w, "cycles");
+        json_w_uint(&w, r->vm->clk);
+        json_w_key(&w, "trace_rows");
+        json_w_uint(&w, r->rows);
+    } else {
+        json_w_string(&w, "error");
+        json_w_key(&w, "error_kind");
+        json_w_string(&w, exec_error_kind_name(r->vm->err.kind));
+        json_w_key(&w, "clk");
+        json_w_uint(&w, r->vm->err.clk);
+        json_w_key(&w, "message");
+        /* The message quotes program text, which may hold any byte: keep
+           printable ASCII so that the JSON stays valid UTF-8. */
+        char msg[1024];
+        size_t n = 0;
+        for (const char *p = r->message; *p && n + 1 < sizeof msg; p++)
+            msg[n++] = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? *p : '?';
+        msg[n] = '\0';
+        json_w_string(&w, msg);
+    }
+    json_w_end_object(&w);
+    return json_writer_finish(&w, err, sizeof err) != 0 || ferror(out) ? -1 : 0;
+}
+
+/* --result's folder must exist before the program runs, so that a typo
+ * costs no run (write_output still reports any later failure). */
+static int check_result_path(const exec_args_t *a)
+{
+    if (!a->result)
+        return 0;
+    if (!strcmp(a->result, "-")) {
+        if (!a->out || !strcmp(a->out, "-")) {
+            cli_error("trace", "--result - and the trace would both go to standard output "
+                      "(give -o OUT)");
+            return -1;
+        }
+        return 0;
+    }
+    char dir[4096];
+    const char *slash = strrchr(a->result, '/');
+    struct stat sb;
+    if (strlen(a->result) >= sizeof dir) {
+        cli_error("trace", "--result: the path is too long");
+        return -1;
+    }
+    if (!slash)
+        strcpy(dir, ".");
+    else if (slash == a->result)
+        strcpy(dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - a->result), a->result);
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        cli_error("trace", "--result %s: no such folder '%s'", a->result, dir);
+        return -1;
+    }
+    if (slash && slash[1] == '\0') {
+        cli_error("trace", "--result %s: a folder, not a file", a->result);
+        return -1;
+    }
+    return 0;
 }
 
 static int write_contexts(const void *arg, FILE *out)
@@ -264,6 +354,7 @@ int cmd_trace(int argc, char **argv)
 {
     if (cli_help(argc, argv, "usage: fragtrace trace FILE [inputs] [--sequential | --fragment N] [--threads T]\n"
                  "                       [--max-cycles N] [-o OUT] [--format csv|bin] [--quiet]\n"
+                 "                       [--result RES]\n"
                  "       fragtrace trace FILE --from-contexts CTX [--threads T] [-o OUT]\n"
                  "                       [--format csv|bin] [--quiet]\n"
                  "Builds the main trace of FILE (inputs as for 'fragtrace run'): by default from\n"
@@ -273,13 +364,22 @@ int cmd_trace(int argc, char **argv)
                  "to OUT (default or '-': stdout; a temporary file renamed over OUT when complete,\n"
                  "spec/trace-format.md): csv is the vectors' format (72 canonical decimals\n"
                  "per row, no header); bin is spec/trace-format.md. All 72 columns: core,\n"
-                 "range checker, chiplets (spec/chiplets.md), padding, random last row."))
+                 "range checker, chiplets (spec/chiplets.md), padding, random last row.\n"
+                 "--result RES also writes the outcome as JSON (written like OUT): {\"outcome\":\n"
+                 "\"ok\", \"stack_outputs\": [16, top first], \"cycles\": N, \"trace_rows\": R} or,\n"
+                 "when the program fails (exit 1), {\"outcome\": \"error\", \"error_kind\": K,\n"
+                 "\"clk\": N, \"message\": the error line} (spec/conform.md)."))
         return 0;
     exec_args_t a;
     mast_forest_t f;
     vm_t *vm = program_open("trace", argc, argv, 1, &a, &f);
     if (!vm)
         return EXIT_USAGE;
+    if (check_result_path(&a) != 0) {
+        program_release(vm, &f);
+        exec_args_free(&a);
+        return EXIT_USAGE;
+    }
     int status = 0;
     main_trace_t t;
     char msg[1024];
@@ -310,8 +410,19 @@ int cmd_trace(int argc, char **argv)
         /* Contexts that validate but do not chain up are malformed input,
            as when the reader refuses them; a program that fails is 1. */
         status = a.from_contexts ? EXIT_USAGE : 1;
+        if (a.result) {
+            /* The run's error is the outcome; failing to write it is worse
+               than the program failing. */
+            const int rc = write_output("trace", a.result, write_result,
+                                        &(trace_result_t){ vm, 0, 0, msg });
+            if (rc != 0)
+                status = rc;
+        }
     } else {
         status = write_output("trace", a.out, write_trace, &(trace_output_t){ &t, a.binary });
+        if (status == 0 && a.result)
+            status = write_output("trace", a.result, write_result,
+                                  &(trace_result_t){ vm, 1, t.len, NULL });
         main_trace_free(&t);
     }
     program_release(vm, &f);

@@ -2,11 +2,13 @@
  * main.c - fragtrace entry point: dispatches to a subcommand.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "version.h"
 
 static const char usage[] =
     "usage: fragtrace COMMAND [ARGS]\n"
@@ -37,7 +39,17 @@ static const char usage[] =
     "  conform [--vectors DIR]\n"
     "                   check fragtrace against upstream's vectors (default\n"
     "                   ../shared/vectors/miden-v0.19.0), one line per case\n"
+    "  conform DIR [--impl TEMPLATE] [--jobs N] [--filter P]... [--timeout S]\n"
+    "                   run an exported vector directory through fragtrace or another\n"
+    "                   implementation; TAP on stdout (spec/conform.md)\n"
+    "  corpus init|add|list|show|verify --db DB ...\n"
+    "                   the SQLite corpus of cases (spec/corpus.md)\n"
+    "  export --db DB --out DIR [--max-rows N] [--filter P]...\n"
+    "                   write the corpus as portable vectors (spec/vectors-format.md)\n"
+    "  import --db DB DIR [--filter P]...\n"
+    "                   add the cases of an exported directory to the corpus\n"
     "  help             print this text\n"
+    "  --version        print fragtrace's version and the VM release it follows\n"
     "\n"
     "FILE is program text or a program upstream compiled (.masb), told by its first\n"
     "bytes. [inputs] is --stack V,.. --advice-stack V,.. --inputs F; every command that\n"
@@ -79,10 +91,16 @@ static const struct command commands[] = {
     { "check", cmd_check },
     { "contexts", cmd_contexts },
     { "bench", cmd_bench },
+    { "corpus", cmd_corpus },
+    { "export", cmd_export },
+    { "import", cmd_import },
 };
 
 int main(int argc, char **argv)
 {
+    /* A file-size limit (ulimit -f) makes a write fail with EFBIG, reported
+       like a full disk, instead of killing the process half-way. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         fputs(usage, stderr);
         return EXIT_USAGE;
@@ -90,6 +108,10 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
         fputs(usage, stdout);
+        return finish_stdout(name, 0);
+    }
+    if (!strcmp(name, "--version")) {
+        printf("fragtrace %s (%s)\n", FRAGTRACE_VERSION, FRAGTRACE_VM_VERSION);
         return finish_stdout(name, 0);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -40,6 +40,7 @@ enum {
     OPT_FROM_CONTEXTS = 1u << 10,
     OPT_QUIET = 1u << 11,
     OPT_LIB = 1u << 12,
+    OPT_RESULT = 1u << 13,
 };
 
 /* Options that may be given more than once. */
@@ -69,6 +70,7 @@ static const option_t options[] = {
     { "--from-contexts", OPT_FROM_CONTEXTS, 1 },
     { "--quiet", OPT_QUIET, 0 },
     { "--lib", OPT_LIB, 1 },
+    { "--result", OPT_RESULT, 1 },
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -82,7 +84,7 @@ typedef struct {
 static const command_options_t command_options[] = {
     { "run", OPT_PROGRAM },
     { "trace", OPT_PROGRAM | OPT_SEQUENTIAL | OPT_FRAGMENT | OPT_THREADS | OPT_OUT | OPT_FORMAT |
-                   OPT_FROM_CONTEXTS | OPT_QUIET },
+                   OPT_FROM_CONTEXTS | OPT_QUIET | OPT_RESULT },
     { "contexts", OPT_PROGRAM | OPT_FRAGMENT | OPT_OUT | OPT_QUIET },
     { "check", OPT_PROGRAM | OPT_FRAGMENT | OPT_ALL_FRAGMENTS | OPT_THREADS | OPT_QUIET },
     { "bench", OPT_PROGRAM | OPT_FRAGMENT | OPT_QUIET },
@@ -103,6 +105,8 @@ static const struct {
     { OPT_SEQUENTIAL, OPT_FRAGMENT, "the sequential build uses no fragments" },
     { OPT_SEQUENTIAL, OPT_THREADS, "the sequential build runs on one thread" },
     { OPT_ALL_FRAGMENTS, OPT_FRAGMENT, "--all-fragments checks every fragment length" },
+    { OPT_FROM_CONTEXTS, OPT_RESULT, "--from-contexts does not run the program, so there is no "
+      "outcome to report" },
 };
 
 static const char *option_name(unsigned bit)
@@ -168,36 +172,6 @@ static int inputs_error(const inputs_file_t *in, int line, int col, const char *
     va_end(ap);
     cli_error(in->cmd, "%s:%d:%d: %s", in->path, line, col, msg);
     return -1;
-}
-
-/* s[0..len) for a message: printable ASCII kept, anything else as '?',
- * long strings cut short. */
-static const char *printable(const char *s, size_t len, char *buf, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < len && k + 4 < n; i++)
-        buf[k++] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-    if (k < len && k + 4 >= n)
-        memcpy(buf + k, "...", 3), k += 3;
-    buf[k] = '\0';
-    return buf;
-}
-
-/* A JSON number that serde_json hands to a u64: an integer literal without
- * sign, fraction or exponent that fits 64 bits. */
-static int json_u64(const json_value_t *v, uint64_t *out)
-{
-    if (v->kind != JSON_NUMBER || v->len == 0 || v->len > 20)
-        return -1;
-    uint64_t x = 0;
-    for (size_t i = 0; i < v->len; i++) {
-        const unsigned d = (unsigned)(v->text[i] - '0');
-        if (d > 9 || x > (UINT64_MAX - d) / 10)
-            return -1;
-        x = x * 10 + d;
-    }
-    *out = x;
-    return 0;
 }
 
 /* serde's part: the type of field k's value, as InputFile declares it.
@@ -319,7 +293,7 @@ static int stack_list(inputs_file_t *in, int k, felt_list_t *out)
         if (st != 0) {
             char buf[96];
             return inputs_error(in, e->line, e->col, "%s: \"%s\": %s", field_names[k],
-                                printable(e->text, e->len, buf, sizeof buf),
+                                cli_printable(e->text, e->len, buf, sizeof buf),
                                 felt_parse_message(st));
         }
         out->n = i + 1;
@@ -343,7 +317,7 @@ static int map_key(inputs_file_t *in, size_t i, word_t *out)
     const size_t len = map->key_info[i].len;
     const int line = map->key_info[i].line, col = map->key_info[i].col;
     char buf[96];
-    const char *shown = printable(s, len, buf, sizeof buf);
+    const char *shown = cli_printable(s, len, buf, sizeof buf);
     if (len != 66)
         return inputs_error(in, line, col, "advice_map key \"%s\" is %zu bytes long, not 66 "
                             "(0x and 64 hex digits)", shown, len);
@@ -642,6 +616,7 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, un
         case OPT_INPUTS:
         case OPT_OUT:
         case OPT_FROM_CONTEXTS:
+        case OPT_RESULT:
             if (!*val) {
                 cli_error(cmd, "%s: the path is empty", o);
                 return -1;
@@ -650,6 +625,8 @@ static int parse_args(const char *cmd, int argc, char **argv, exec_args_t *a, un
                 a->has_inputs = 1, a->inputs = val;
             else if (opt->bit == OPT_OUT)
                 a->out = val;
+            else if (opt->bit == OPT_RESULT)
+                a->result = val;
             else
                 a->from_contexts = val;
             break;

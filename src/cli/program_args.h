@@ -31,6 +31,7 @@ typedef struct {
     int binary;
     const char *from_contexts;
     int quiet;               /* --quiet: no progress line */
+    const char *result;      /* trace --result: the outcome as JSON (cmd_exec.c); never "" */
     int has_inputs;          /* --stack, --advice-stack or --inputs was given */
     /* advice map from --inputs: one entry per word */
     word_t *map_keys;

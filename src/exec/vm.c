@@ -160,3 +160,46 @@ int vm_emit_chiplet(vm_t *vm, const chiplet_request_t *r)
     }
     return 0;
 }
+
+/* Indexed by exec_error_kind_t; stored in corpora and exports, so a name
+ * never changes once released. */
+static const char *const error_kind_names[] = {
+    [XERR_NONE] = "none",
+    [XERR_FAILED_ASSERTION] = "failed_assertion",
+    [XERR_NOT_U32] = "not_u32",
+    [XERR_DIVIDE_BY_ZERO] = "divide_by_zero",
+    [XERR_NOT_BINARY] = "not_binary",
+    [XERR_MEMORY_ADDRESS] = "memory_address",
+    [XERR_MEMORY_ALIGNMENT] = "memory_alignment",
+    [XERR_ADVICE_STACK_EMPTY] = "advice_stack_empty",
+    [XERR_ADVICE_MAP_KEY] = "advice_map_key",
+    [XERR_DYN_NOT_FOUND] = "dyn_not_found",
+    [XERR_EXTERNAL_NOT_FOUND] = "external_not_found",
+    [XERR_SYSCALL_NOT_IN_KERNEL] = "syscall_not_in_kernel",
+    [XERR_STACK_DEPTH_ON_RETURN] = "stack_depth_on_return",
+    [XERR_OUTPUT_STACK_OVERFLOW] = "output_stack_overflow",
+    [XERR_STACK_OVERFLOW] = "stack_overflow",
+    [XERR_CYCLE_LIMIT] = "cycle_limit",
+    [XERR_EVENT] = "event",
+    [XERR_LOG_ARGUMENT_ZERO] = "log_argument_zero",
+    [XERR_NOT_SUPPORTED] = "not_supported",
+    [XERR_CONTEXT] = "context",
+    [XERR_TRACE_TOO_LONG] = "trace_too_long",
+    [XERR_OUT_OF_MEMORY] = "out_of_memory",
+};
+#define N_ERROR_KINDS (sizeof error_kind_names / sizeof error_kind_names[0])
+
+const char *exec_error_kind_name(exec_error_kind_t kind)
+{
+    return (size_t)kind < N_ERROR_KINDS ? error_kind_names[kind] : "unknown";
+}
+
+int exec_error_kind_parse(const char *name, exec_error_kind_t *kind)
+{
+    for (size_t k = 0; k < N_ERROR_KINDS; k++)
+        if (!strcmp(name, error_kind_names[k])) {
+            *kind = (exec_error_kind_t)k;
+            return 0;
+        }
+    return -1;
+}

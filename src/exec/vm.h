@@ -175,6 +175,14 @@ void vm_free(vm_t *vm);
 void vm_fail(vm_t *vm, exec_error_kind_t kind, uint32_t line, uint32_t col, const char *op,
              const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* The stable snake_case name of an error kind, as the corpus and the vector
+ * export store it (spec/corpus.md): "failed_assertion", "not_u32", ... */
+const char *exec_error_kind_name(exec_error_kind_t kind);
+
+/* The kind named name (exec_error_kind_name's inverse); 0, or -1 when name
+ * is no kind's name. */
+int exec_error_kind_parse(const char *name, exec_error_kind_t *kind);
+
 /* One-line description: "FILE:LINE:COL: clk N: 'op': message". */
 void vm_format_error(const vm_t *vm, char *buf, size_t len);
 

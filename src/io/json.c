@@ -322,7 +322,7 @@ static json_value_t *parse_value(parser_t *p, int depth)
 
 /* Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629: no
  * overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t json_utf8_len(const unsigned char *s, size_t n)
 {
     if (s[0] < 0x80)
         return 1;
@@ -352,7 +352,7 @@ static int check_utf8(const char *text, size_t len, char *err, size_t err_len)
 {
     int line = 1, col = 1;
     for (size_t i = 0; i < len;) {
-        const size_t k = utf8_seq((const unsigned char *)text + i, len - i);
+        const size_t k = json_utf8_len((const unsigned char *)text + i, len - i);
         if (text[i] == '\0') {
             /* Never valid outside a string either; and it would cut C strings short. */
             snprintf(err, err_len, "%d:%d: NUL byte in JSON text", line, col);
@@ -413,6 +413,23 @@ int json_felt(const json_value_t *v, felt_t *out)
     if (!v || v->kind != JSON_NUMBER)
         return FELT_PARSE_EMPTY;
     return felt_parse_dec(v->text, v->len, out);
+}
+
+/* A JSON number that serde_json hands to a u64: an integer literal without
+ * sign, fraction or exponent that fits 64 bits. */
+int json_u64(const json_value_t *v, uint64_t *out)
+{
+    if (v->kind != JSON_NUMBER || v->len == 0 || v->len > 20)
+        return -1;
+    uint64_t x = 0;
+    for (size_t i = 0; i < v->len; i++) {
+        const unsigned d = (unsigned)(v->text[i] - '0');
+        if (d > 9 || x > (UINT64_MAX - d) / 10)
+            return -1;
+        x = x * 10 + d;
+    }
+    *out = x;
+    return 0;
 }
 
 const char *json_kind_name(json_kind_t k)

@@ -53,6 +53,15 @@ int json_key_is(const json_value_t *obj, size_t i, const char *key);
  * exponent) and < p. Returns 0, or a felt_parse_status. */
 int json_felt(const json_value_t *v, felt_t *out);
 
+/* A JSON integer as serde_json reads a u64 (upstream's advice-map values):
+ * digits only, no sign, fraction or exponent, at most 2^64 - 1. 0, or -1. */
+int json_u64(const json_value_t *v, uint64_t *out);
+
 const char *json_kind_name(json_kind_t k);
+
+/* Bytes of the well-formed UTF-8 sequence starting s[0] (n > 0 bytes
+ * available): 1 to 4, or 0 when it is not well formed (overlong, a
+ * surrogate, beyond U+10FFFF, truncated). */
+size_t json_utf8_len(const unsigned char *s, size_t n);
 
 #endif
