@@ -479,18 +479,21 @@ static void check_build(const corpus_case_t *k, const case_result_t *r, const fe
 }
 
 /* Verify one loaded case: 0 pass, 1 fail (line printed). */
-static int verify_case(const common_opts_t *o, const corpus_case_t *k, uint64_t *rows)
+static int verify_case(const common_opts_t *o, const corpus_case_t *k, uint64_t *rows,
+                       progress_t *pg)
 {
     case_files_t cf;
     exec_args_t a;
     char err[2048], why[1536];
     memset(&a, 0, sizeof a);
     if (case_files_write(k, &cf, err, sizeof err) != 0) {
+        progress_clear(pg);
         printf("FAILED %s: %s\n", k->name, err);
         return 1;
     }
     int fail = 0;
     if (case_inputs_to_args(k, &a, err, sizeof err) != 0) {
+        progress_clear(pg);
         printf("FAILED %s: %s\n", k->name, err);
         case_files_remove(&cf);
         return 1;
@@ -516,12 +519,14 @@ static int verify_case(const common_opts_t *o, const corpus_case_t *k, uint64_t 
         case_result_t r;
         if (case_build(&a, how, k->fragment_size, o->threads, k->contexts, k->contexts_len, 0,
                        &r, err, sizeof err) != 0) {
+            progress_clear(pg);
             printf("FAILED %s: %s build: %s\n", k->name, build_names[how], err);
             fail = 1;
             break;
         }
         check_build(k, &r, k->trace ? k->trace : first.trace.cols, why, sizeof why);
         if (why[0]) {
+            progress_clear(pg);
             printf("FAILED %s: %s build: %s\n", k->name, build_names[how], why);
             fail = 1;
         } else if (r.ok) {
@@ -534,6 +539,7 @@ static int verify_case(const common_opts_t *o, const corpus_case_t *k, uint64_t 
         snprintf(done_builds + strlen(done_builds), sizeof done_builds - strlen(done_builds),
                  "%s%s", done_builds[0] ? ", " : "", build_names[how]);
     }
+    progress_clear(pg);
     if (!fail) {
         if (k->ok)
             printf("ok %s (%" PRIu64 " rows, fragment size %" PRIu64 "; %s)\n", k->name,
@@ -607,13 +613,16 @@ static int corpus_verify(int argc, char **argv)
         const double t1 = now_seconds();
         uint64_t rows = 0;
         int fail;
-        progress_clear(&pg);
+        const double so_far = now_seconds() - t0;
+        progress_line(&pg, "%zu/%zu cases, %.3g M rows/s; %s", done_cases, total,
+                      so_far > 0 ? (double)all_rows / so_far / 1e6 : 0.0, names[i]);
         if (corpus_load_case(c, names[i], 1, &k, err, sizeof err) != 0) {
+            progress_clear(&pg);
             printf("FAILED %s: %s\n", names[i], err);
             fail = 1;
             memset(&k, 0, sizeof k);
         } else {
-            fail = verify_case(&o, &k, &rows);
+            fail = verify_case(&o, &k, &rows, &pg);
         }
         fflush(stdout);
         const char *prov = k.provenance ? k.provenance : "(unreadable)";
@@ -637,7 +646,6 @@ static int corpus_verify(int argc, char **argv)
         all_rows += rows;
         done_cases++;
         corpus_case_free(&k);
-        progress_update(&pg, 0, "cases", done_cases, total, "cases");
     }
     progress_clear(&pg);
     const double secs = now_seconds() - t0;

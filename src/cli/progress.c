@@ -3,6 +3,7 @@
  */
 #include "progress.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -81,4 +82,18 @@ void progress_fragment(void *ctx, int phase, uint64_t done, uint64_t total)
         progress_update(p, phase, "recording", done, 0, "cycles");
     else
         progress_update(p, phase, "building", done, total, "fragments");
+}
+
+void progress_line(progress_t *p, const char *fmt, ...)
+{
+    if (!p || !p->enabled)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "\r%s: ", p->cmd);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\033[K", stderr);
+    fflush(stderr);
+    p->shown = 1;
 }

@@ -33,6 +33,10 @@ void progress_update(progress_t *p, int phase, const char *what, uint64_t done, 
  * progress_update, progress_clear and progress_fragment: nothing shown. */
 void progress_clear(progress_t *p);
 
+/* Show one status line (formatted like printf) in place of the last, when
+ * enabled; for progress that is not one counter. */
+void progress_line(progress_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A fragment_progress_fn (trace/fragment.h) whose ctx is a progress_t. */
 void progress_fragment(void *ctx, int phase, uint64_t done, uint64_t total);
 
