@@ -3,7 +3,9 @@
  * boundary. The input bytes are a data source from which a well-formed
  * program is generated (every node kind: basic blocks long enough for
  * several batches, JOIN, SPLIT, LOOP, CALL, SYSCALL, DYN, DYNCALL, EXTERNAL;
- * procedures that call each other; memory and advice use), with stack
+ * procedures that call each other; memory and advice use; MPVERIFY and
+ * MRUPDATE in the empty trees of the Merkle store; LOG_PRECOMPILE, the
+ * Horner operations, FRIE2F4 and EVAL_CIRCUIT on the stack at hand), with stack
  * inputs, an advice stack, a fragment length (small ones favoured) and a
  * thread count. The harness aborts if the trace built from fragment
  * contexts (directly, and after a trip through the context file format)
@@ -73,6 +75,13 @@ static void emit(gen_t *g, const char *fmt, ...)
         g->len += (size_t)n;
 }
 
+/* Merkle paths in the empty trees every Merkle store holds: root E(d) (the
+ * empty-subtree root of height d), any index below 2^d, the zero word as
+ * the node; MRUPDATE then adds the updated tree. Stack depth unchanged. */
+#define RISKY_MPVERIFY_EMPTY "<mpverify in an empty tree>"
+#define RISKY_MRUPDATE_EMPTY "<mrupdate in an empty tree>"
+static word_t empty_root[65];
+
 /* Operations that succeed on any stack of small values, and operations that
  * fail on some values (inverse of 0, u32 ops, binary operands): those are
  * picked rarely, so that most programs run to the end, and when they fail,
@@ -84,7 +93,14 @@ static const char *const safe_ops[] = {
 };
 static const char *const risky_ops[] = {
     "inv", "u32add", "u32and", "u32xor", "u32mul", "u32madd", "cswap", "not", "and", "u32assert2",
+    "mpverify(3)", "mrupdate", RISKY_MPVERIFY_EMPTY, RISKY_MRUPDATE_EMPTY,
 };
+static const char *const crypto_ops[] = {
+    "log_precompile", "horner_eval_base", "horner_eval_ext", "frie2f4", "eval_circuit",
+    "push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) "
+    "horner_eval_base", "push(4) push(1) push(2) eval_circuit",
+};
+#define N_CRYPTO (sizeof crypto_ops / sizeof crypto_ops[0])
 #define N_SAFE (sizeof safe_ops / sizeof safe_ops[0])
 #define N_RISKY (sizeof risky_ops / sizeof risky_ops[0])
 
@@ -98,8 +114,30 @@ static void gen_ops(gen_t *g, source_t *s)
         const unsigned k = take(s, N_SAFE + 9);
         if (k < N_SAFE)
             emit(g, " %s", safe_ops[k]);
-        else if (k == N_SAFE)
-            emit(g, " %s", take(s, 16) ? "push(0)" : risky_ops[take(s, N_RISKY)]);
+        else if (k == N_SAFE) {
+            const unsigned v = take(s, 16);
+            /* v = 15: an operation of the crypto issue on whatever the
+               stack holds (most fail their checks; both builders must
+               fail alike); 1..14: push(0); 0: a risky operation */
+            const char *op = v == 15 ? crypto_ops[take(s, N_CRYPTO)]
+                           : v ? "push(0)" : risky_ops[take(s, N_RISKY)];
+            const int upd = !strcmp(op, RISKY_MRUPDATE_EMPTY);
+            if (upd || !strcmp(op, RISKY_MPVERIFY_EMPTY)) {
+                const unsigned d = 1 + take(s, 64);
+                const uint64_t index = take_felt(s) >> (64 - d);
+                if (upd) /* the new value */
+                    emit(g, " push(%u) push(0) push(%u) push(0)", take(s, 300), take(s, 2));
+                const word_t r = empty_root[d];
+                emit(g, " push(%llu) push(%llu) push(%llu) push(%llu) push(%llu) push(%u) pad pad "
+                        "pad pad %s drop drop drop drop drop drop drop drop drop drop%s",
+                     (unsigned long long)r.v[0], (unsigned long long)r.v[1],
+                     (unsigned long long)r.v[2], (unsigned long long)r.v[3],
+                     (unsigned long long)index, d, upd ? "mrupdate" : "mpverify(0)",
+                     upd ? " drop drop drop drop" : "");
+            } else {
+                emit(g, " %s", op);
+            }
+        }
         else if (k < N_SAFE + 4)
             emit(g, " push(%llu)",
                  (unsigned long long)(take(s, 16) ? take(s, 300) : take_felt(s)));
@@ -343,6 +381,9 @@ static int via_file(const mast_forest_t *f, const fragment_set_t *set, unsigned 
 
 void fuzz_init(void)
 {
+    empty_root[0] = (word_t){ { 0, 0, 0, 0 } };
+    for (int k = 1; k <= 64; k++)
+        empty_root[k] = rpo_merge(empty_root[k - 1], empty_root[k - 1]);
 }
 
 void fuzz_one(const uint8_t *data, size_t len)

@@ -24,6 +24,7 @@ const char *const fuzz_context_programs[] = {
     "vectors/programs/memory_stream_pipe.masm",
     "vectors/programs/dyncall_nested.masm",
     "vectors/programs/loop_advice_flags.masm",
+    "vectors/programs/merkle_paths.masm", /* replayed Merkle paths (built without a store) */
 };
 #define N_PROGRAMS (sizeof fuzz_context_programs / sizeof fuzz_context_programs[0])
 

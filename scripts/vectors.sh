@@ -1,6 +1,7 @@
 #!/bin/sh
 # make vectors: (re)build the default corpus DB from committed sources.
 #   - every program of vectors/programs/ with the inputs of its header
+#     (# stack:, # advice:, # inputs: FILE)
 #     (vectors/programs/README.md), one case per fragment size: 7 and 64
 #     (the two 2^21-row benchmarks: 4096 only; their traces by hash);
 #   - when SHARED has them, upstream's 27 traces (miden-v0.19.0) and the
@@ -21,6 +22,7 @@ for prog in vectors/programs/*.masm; do
     name=$(basename "$prog" .masm)
     stack=$(sed -n 's/^# stack: *//p' "$prog" | head -n 1)
     advice=$(sed -n 's/^# advice: *//p' "$prog" | head -n 1)
+    inputs=$(sed -n 's/^# inputs: *//p' "$prog" | head -n 1)
     set -- --db "$tmp" "$prog" --tags programs
     case $name in
     bench_*) set -- "$@",bench --fragment 4096 ;;
@@ -28,6 +30,7 @@ for prog in vectors/programs/*.masm; do
     esac
     [ -n "$stack" ] && set -- "$@" --stack "$stack"
     [ -n "$advice" ] && set -- "$@" --advice-stack "$advice"
+    [ -n "$inputs" ] && set -- "$@" --inputs "vectors/programs/$inputs"
     "$cli" corpus add "$@" >/dev/null
     n=$((n + 1))
 done

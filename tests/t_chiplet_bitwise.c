@@ -29,7 +29,8 @@ static void check_case(const vector_case_t *c, vector_run_t *run, void *ctx)
     tally_t *t = ctx;
     const char *name = c->name;
     chiplets_layout_t l;
-    if (chiplets_layout_from_counts(&l, &run->counts, run->f.n_kernel, 0) != 0) {
+    if (chiplets_layout_from_counts(&l, &run->counts, run->f.n_kernel,
+                                    run->counts.ace_rows) != 0) {
         tap_diag("%s: bad counts", name);
         return;
     }

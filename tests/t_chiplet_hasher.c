@@ -19,7 +19,7 @@
 typedef struct {
     int matched, split_ok;
     uint64_t rows, requests;
-    int perm, control, basic, multi_batch;
+    int perm, control, basic, multi_batch, merkle;
     int by_kind[NODE_EXTERNAL + 1]; /* control requests per node kind */
 } totals_t;
 
@@ -87,6 +87,7 @@ static void check_case(const vector_case_t *c, vector_run_t *run, void *ctx)
     for (size_t i = 0; i < reqs->n; i++) {
         const chiplet_request_t *r = &reqs->r[i];
         n_perm += r->hasher.purpose == HASH_PERMUTATION;
+        tot->merkle += r->hasher.purpose == HASH_MERKLE_LEVEL;
         n_ctrl += r->hasher.purpose == HASH_CONTROL_BLOCK;
         n_basic += r->hasher.purpose == HASH_BASIC_BLOCK;
         tot->multi_batch += r->hasher.purpose == HASH_BASIC_BLOCK && r->hasher.rows > 8;
@@ -175,9 +176,10 @@ int main(void)
         const totals_t *t = &tot[k];
         if (vector_set_each((vector_set_id_t)k, &sets[k], check_case, &tot[k], 1) == 0)
             vector_set_check(s, t->matched, "hasher segments match (%llu rows, %llu requests: %d "
-                             "control, %d basic-block of which %d multi-batch, %d permutation)",
+                             "control, %d basic-block of which %d multi-batch, %d permutation, %d "
+                             "Merkle-path levels)",
                              (unsigned long long)t->rows, (unsigned long long)t->requests,
-                             t->control, t->basic, t->multi_batch, t->perm);
+                             t->control, t->basic, t->multi_batch, t->perm, t->merkle);
     }
     const totals_t up = tot[VECTOR_UPSTREAM], orc = tot[VECTOR_ORACLE];
     static const char *const kinds[] = { "block", "join", "split", "loop", "call",

@@ -32,7 +32,7 @@ static void check_case(const vector_case_t *c, vector_run_t *run, void *ctx)
     const request_list_t *reqs = &run->requests;
     const uint64_t len = run->want.rows;
     chiplets_layout_t l;
-    if (chiplets_layout_from_counts(&l, &run->counts, f->n_kernel, 0) != 0) {
+    if (chiplets_layout_from_counts(&l, &run->counts, f->n_kernel, run->counts.ace_rows) != 0) {
         tap_diag("%s: bad counts", name);
         return;
     }

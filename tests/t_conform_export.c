@@ -737,8 +737,10 @@ int main(void)
     expect_usage(NULL, "manifest.json:3:21: format_version 2 is newer than this fragtrace reads "
                  "(1)", "format_version 2");
     manifest_restore();
-    manifest_edit("\"merkle_store\": null\n      }", "\"merkle_store\": []\n      }");
-    expect_usage(NULL, "\"merkle_store\" must be null", "a Merkle store in the inputs");
+    manifest_edit("\"merkle_store\": null\n      }",
+                  "\"merkle_store\": [{\"merkle_tree\": [\"0x01\"]}]\n      }");
+    expect_usage(NULL, "merkle_store: merkle_tree: leaf \"0x01\" has 2 hex digits, not 64",
+                 "a Merkle store with a malformed leaf in the inputs");
     manifest_restore();
     {
         char path[800], saved_path[800];

@@ -15,17 +15,18 @@
 #include "run_cmd.h"
 #include "shared_vectors.h"
 #include "io/felt_list.h"
+#include "io/merkle_inputs.h"
 #include "mast/parse.h"
 #include "trace/context_file.h"
 
-/* Pinned (with context file version 4): the total size of the four rich
+/* Pinned (with context file version 5): the total size of the four rich
  * context files at N = 5, and the outcome of their 3 * RICH_BYTES
  * corruptions with the checksum skipped. The "other trace" outcomes are
  * advised values a fragment pops and drops again (memory reads, range
  * checks and kernel accesses are checked against the chiplet section: 600
  * of these before version 4, 216 since). */
-#define RICH_BYTES 19668 /* 4304 + 7332 + 5748 + 2284 */
-#define UNSEALED_REJECTED 58672
+#define RICH_BYTES 21628 /* 4744 + 8052 + 6308 + 2524 */
+#define UNSEALED_REJECTED 64552
 #define UNSEALED_SAME 116
 #define UNSEALED_OTHER 216
 
@@ -33,6 +34,7 @@ typedef struct {
     mast_forest_t f;
     felt_list_t st, adv;
     char path[1024];
+    char inputs[1100];   /* "# inputs: FILE" (its Merkle store), or "" */
 } prog_t;
 
 static int prog_load(prog_t *p, const char *name)
@@ -45,6 +47,7 @@ static int prog_load(prog_t *p, const char *name)
         return -1;
     program_header(text, "stack", stack, sizeof stack);
     program_header(text, "advice", advice, sizeof advice);
+    program_header_inputs(text, "vectors/programs", p->inputs, sizeof p->inputs);
     free(text);
     mast_forest_init(&p->f);
     memset(&p->st, 0, sizeof p->st);
@@ -69,6 +72,14 @@ static vm_t *new_vm(const prog_t *p)
 {
     vm_t *vm = malloc(sizeof *vm);
     if (vm && vm_init(vm, &p->f, p->path, p->st.v, (uint32_t)p->st.n, p->adv.v, p->adv.n) != 0) {
+        free(vm);
+        return NULL;
+    }
+    char err[1200];
+    if (vm && p->inputs[0] && merkle_inputs_load_file(p->inputs, &vm->adv.store, err,
+                                                      sizeof err) != 0) {
+        tap_diag("%s", err);
+        vm_free(vm);
         free(vm);
         return NULL;
     }
@@ -239,7 +250,7 @@ int main(void)
         prog_free(&p);
     }
     /* The files are deterministic (fixed programs, inputs and N = 5; context
-       file version 4), so are the counts: RICH_BYTES is the sum of the four
+       file version 5), so are the counts: RICH_BYTES is the sum of the four
        file sizes (a truncation at every length, 3 corruptions per byte). */
     tap_ok(rich_built == 4 && truncs == RICH_BYTES && trunc_rejected == truncs,
            "%d/%d truncated files rejected (%d of 4 files built, %d bytes)", trunc_rejected,

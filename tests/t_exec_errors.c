@@ -65,6 +65,42 @@ static const fail_case_t cases[] = {
     /* ilog2 of zero */
     { "begin basic_block pad push(7444351342957461231) emit end end", NULL, NULL,
       "1:49: clk 3: 'emit': ilog2 of zero" },
+    /* frie2f4: domain segment s9 = 4 */
+    { "begin basic_block frie2f4 end end", "0,0,0,0,0,0,4,0,0,0,0,0,0,0,0,0", NULL,
+      "1:19: clk 1: 'frie2f4': FRI domain segment s9 = 4 is not below 4" },
+    /* frie2f4: segment 0 selects q0 = (s7, s6) = (5, 0), the previous value (s12, s11) is 0 */
+    { "begin basic_block frie2f4 end end", "0,0,0,0,0,0,0,0,5,0,0,0,0,0,0,0", NULL,
+      "1:19: clk 1: 'frie2f4': FRI layer folding mismatch: the previous value (0, 0) differs "
+      "from query value 0 (5, 0)" },
+    /* horner_eval_*: the alpha address s13 must be word-aligned and below 2^32 */
+    { "begin basic_block horner_eval_base end end", "0,0,6,0,0,0,0,0,0,0,0,0,0,0,0,0", NULL,
+      "1:19: clk 1: 'horner_eval_base': word access at address 6 in context 0 is not "
+      "word-aligned" },
+    { "begin basic_block horner_eval_ext end end", "0,0,4294967296,0,0,0,0,0,0,0,0,0,0,0,0,0",
+      NULL, "1:19: clk 1: 'horner_eval_ext': memory address 4294967296 is not below 2^32" },
+    /* eval_circuit [ptr, n_vars, n_evals]: the size checks in upstream's order, the reads'
+       address checks, an undecodable instruction (op 3), a gate reading a wire not in yet
+       (unwritten memory: instruction 0 reads wire 0), and a circuit whose last wire is not 0
+       (x = (1, 0), y = 0, every gate x + y) */
+    { "begin basic_block eval_circuit end end", "4,3,0", NULL,
+      "1:19: clk 1: 'eval_circuit': num of variables should be word aligned and non-zero but "
+      "was 3" },
+    { "begin basic_block eval_circuit end end", "6,2,0", NULL,
+      "1:19: clk 1: 'eval_circuit': num of evaluation gates should be word aligned and non-zero "
+      "but was 6" },
+    { "begin basic_block eval_circuit end end", "1073741824,2,0", NULL,
+      "1:19: clk 1: 'eval_circuit': num of wires must be less than 2^30 but was 1073741826" },
+    { "begin basic_block eval_circuit end end", "4,2,2", NULL,
+      "1:19: clk 1: 'eval_circuit': word access at address 2 in context 0 is not word-aligned" },
+    { "begin basic_block eval_circuit end end", "4,2,4294967292", NULL,
+      "1:19: clk 1: 'eval_circuit': memory address 4294967296 is not below 2^32" },
+    { "begin basic_block eval_circuit end end", "4,2,0", NULL,
+      "1:19: clk 1: 'eval_circuit': failed to read from the wiring bus" },
+    { "begin basic_block push(3458764513820540928) push(4) mstore drop eval_circuit end end",
+      "4,2,0", NULL, "1:65: clk 5: 'eval_circuit': failed to decode instruction" },
+    { "begin basic_block push(1) push(0) push(0) push(0) push(0) mstorew drop drop drop drop "
+      "push(2305843013508661253) push(2305843013508661253) push(2305843013508661253) push(2305843013508661253) push(4) mstorew drop drop drop drop eval_circuit end end",
+      "4,2,0", NULL, "1:227: clk 23: 'eval_circuit': circuit does not evaluate to zero" },
 };
 #define N_CASES (int)(sizeof cases / sizeof cases[0])
 

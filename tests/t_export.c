@@ -313,8 +313,9 @@ static void test_manifest_api(const char *dir)
                      "appears twice", "an advice-map key given twice");
     manifest_rejects(text, "\"trace_rows\": 64", "\"trace_rows\": 96", "power of two",
                      "trace_rows 96");
-    manifest_rejects(text, "\"merkle_store\": null", "\"merkle_store\": []", "merkle_store",
-                     "a Merkle store");
+    manifest_rejects(text, "\"merkle_store\": null", "\"merkle_store\": [{\"merkle_tree\": []}]",
+                     "merkle_store: merkle_tree: a Merkle tree needs at least 2 leaves",
+                     "a Merkle store whose tree has no leaves");
     manifest_rejects(text, "\"500\"", "\"0500\"", "not a field element",
                      "a felt with a leading zero");
     manifest_rejects(text, "\"trace_file\": \"trace.csv\"", "\"trace_file\": null",

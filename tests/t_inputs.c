@@ -17,6 +17,11 @@
 #define KEY_1234 "0x0100000000000000020000000000000003000000000000000400000000000000"
 #define KEY_A_LOWER "0x0a00000000000000020000000000000003000000000000000400000000000000"
 #define KEY_A_UPPER "0x0A00000000000000020000000000000003000000000000000400000000000000"
+/* Merkle leaves: [1, 0, 0, 0], the zero word, and [1, 0, 0, 2^64 - 1]. */
+#define LEAF_1 "0x0100000000000000000000000000000000000000000000000000000000000000"
+#define LEAF_1_DIGITS "0100000000000000000000000000000000000000000000000000000000000000"
+#define LEAF_0 "0x0000000000000000000000000000000000000000000000000000000000000000"
+#define LEAF_BIG "0x010000000000000000000000000000000000000000000000ffffffffffffffff"
 /* Element 3 is 2^64 - 1 >= p; every character is a hex digit. */
 #define KEY_BIG_ELEMENT "0x010000000000000002000000000000000300000000000000ffffffffffffffff"
 
@@ -111,8 +116,8 @@ static void find_inputs(const char *dir, int depth, char list[][512], int *n, in
         closedir(d);
 }
 
-/* Every .inputs file of the shared vectors loads; the ones with Merkle
- * data are reported as not yet supported (and nothing else). */
+/* Every .inputs file of the shared vectors loads, the ones with Merkle
+ * data too. */
 static void shared_files(ctx_t *c)
 {
     static char list[64][512];
@@ -126,9 +131,7 @@ static void shared_files(ctx_t *c)
                               !strstr(text, "\"merkle_store\": []");
         free(text);
         run_result_t r = run_with(c->swap, list[i], NULL, NULL);
-        const int good = has_store ? r.status == 2 && one_line(&r) &&
-                                         strstr(r.err, "merkle_store is not yet supported")
-                                   : r.status == 0;
+        const int good = r.status == 0;
         if (!good) {
             tap_diag("%s: exit %d: %s", list[i], r.status, r.err);
             ok = 0;
@@ -142,12 +145,12 @@ static void shared_files(ctx_t *c)
     }
     /* The shared vectors hold 5 .inputs files, 4 of them with Merkle data. */
     tap_ok(ok && n == 5 && merkle == 4, "the %d .inputs files of the shared vectors load (%d "
-           "with Merkle data: not yet supported; 5 and 4 expected)", n, merkle);
+           "with Merkle data; 5 and 4 expected)", n, merkle);
 }
 
 int main(void)
 {
-    tap_plan(39);
+    tap_plan(53);
     ctx_t c;
     memset(&c, 0, sizeof c);
     test_dir_make(&c.dir);
@@ -207,6 +210,17 @@ int main(void)
             "merkle_store must be an array", "merkle_store a string");
     rejects(&c, "{\"operand_stack\": [\n\"\xc3\x28\"]}", "2:2", "invalid UTF-8",
             "a file that is not UTF-8");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [\n{\"tree\": []}]}", "2:2",
+            "unknown entry kind \"tree\"", "a merkle_store entry of an unknown kind");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [\n{\"merkle_tree\": [], "
+            "\"partial_merkle_tree\": []}]}", "2:1", "an object with several keys",
+            "a merkle_store entry with two kinds");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"sparse_merkle_tree\": [\n[\"1\", \""
+            LEAF_1 "\"]]}]}", "2:2", "an index must be a whole number",
+            "a sparse_merkle_tree index in quotes");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"partial_merkle_tree\": [\n[[256, 0], "
+            "\"" LEAF_1 "\"]]}]}", "2:3", "a depth must be a whole number from 0 to 255",
+            "a partial_merkle_tree depth that is no u8");
 
     /* The values upstream rejects after reading. */
     rejects(&c, "{\"operand_stack\": [\"18446744069414584321\"]}", "1:20",
@@ -236,6 +250,41 @@ int main(void)
     rejects(&c, "{\"operand_stack\": [], \"advice_map\": {\"" KEY_A_UPPER "\": [1],\n\"" KEY_A_LOWER
             "\": [2]}}", "2:1", "and the one at 1:38 are the same word with different values",
             "two spellings of one key word with different values");
+
+    /* Merkle data upstream rejects after reading (InputFile::parse_word,
+       MerkleTree::new, SimpleSmt::with_leaves, NodeIndex::new,
+       PartialMerkleTree::with_leaves), located at the leaf or the list. */
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"merkle_tree\": [\n\"1x"
+            LEAF_1_DIGITS "\", \"" LEAF_1 "\"]}]}", "2:1", "does not start with 0x",
+            "a Merkle leaf without 0x");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"merkle_tree\": [\"" LEAF_1 "\",\n\""
+            LEAF_BIG "\"]}]}", "2:1", "element 3 (hex digits 49-64, little-endian) is "
+            "18446744073709551615, not below the field modulus", "a Merkle leaf element >= p");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"merkle_tree\": [\n\"0x012\"]}]}",
+            "2:1", "odd number of hex digits", "a Merkle leaf with 3 hex digits");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"merkle_tree\":\n[\"" LEAF_1 "\", \""
+            LEAF_1 "\", \"" LEAF_1 "\"]}]}", "2:1", "must be a power of two (got 3)",
+            "a merkle_tree of 3 leaves");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"merkle_tree\":\n[\"" LEAF_1
+            "\"]}]}", "2:1", "at least 2 leaves", "a merkle_tree of 1 leaf");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"sparse_merkle_tree\": [[7, \"" LEAF_1
+            "\"],\n[7, \"" LEAF_0 "\"]]}]}", "2:1", "index 7 of the sparse Merkle tree is given "
+            "twice", "a sparse_merkle_tree index given twice (the second time as empty)");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"partial_merkle_tree\": [\n[[65, 0], "
+            "\"" LEAF_1 "\"]]}]}", "2:1", "(depth 65, index 0) is not a node index",
+            "a partial_merkle_tree node deeper than 64");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"partial_merkle_tree\": [\n[[2, 4], "
+            "\"" LEAF_1 "\"]]}]}", "2:1", "(depth 2, index 4) is not a node index",
+            "a partial_merkle_tree index not below 2^depth");
+    rejects(&c, "{\"operand_stack\": [], \"merkle_store\": [{\"partial_merkle_tree\": [[[2, 0], \""
+            LEAF_1 "\"],\n[[2, 2], \"" LEAF_1 "\"], [[2, 1], \"" LEAF_1 "\"]]}]}", "2:1",
+            "lacks node (depth 2, index 3), the sibling of (depth 2, index 2)",
+            "a partial_merkle_tree node without its sibling");
+    accepts(&c, c.swap, "{\"operand_stack\": [\"3\"], \"merkle_store\": [{\"merkle_tree\": [\""
+            LEAF_1 "\", \"" LEAF_0 "\"]}, {\"sparse_merkle_tree\": [[18446744073709551615, \"" LEAF_1
+            "\"], [0, \"" LEAF_0 "\"]]}, {\"partial_merkle_tree\": [[[1, 0], \"" LEAF_1 "\"], "
+            "[[1, 1], \"" LEAF_1 "\"], [[0, 0], \"" LEAF_0 "\"]]}]}", "0 3 0",
+            "a merkle_store with each kind of tree (sparse index 2^64 - 1, a given root)");
 
     /* A value given twice: on the command line and in the file. */
     char path[700];

@@ -1,7 +1,7 @@
 /*
  * t_programs_run.c - every program in vectors/programs/ (OWN_PROGRAMS of
  * them, pinned in shared_vectors.h) runs to completion with the inputs its
- * header gives (`# stack:`, `# advice:`); the programs check their own
+ * header gives (`# stack:`, `# advice:`, `# inputs:`); the programs check their own
  * results with assert. None is skipped: none uses an operation of the
  * crypto issue.
  */
@@ -22,7 +22,7 @@ int main(void)
     }
     struct dirent *e;
     int found = 0, good = 0;
-    char path[512], stack[4096], advice[8192];
+    char path[512], stack[4096], advice[8192], inputs[1024];
     while ((e = readdir(d)) != NULL) {
         const size_t l = strlen(e->d_name);
         if (l < 6 || strcmp(e->d_name + l - 5, ".masm") != 0)
@@ -36,12 +36,14 @@ int main(void)
         }
         program_header(text, "stack", stack, sizeof stack);
         program_header(text, "advice", advice, sizeof advice);
-        const char *args[8];
+        program_header_inputs(text, "vectors/programs", inputs, sizeof inputs);
+        const char *args[10];
         int k = 0;
         args[k++] = "run";
         args[k++] = path;
         if (stack[0]) { args[k++] = "--stack"; args[k++] = stack; }
         if (advice[0]) { args[k++] = "--advice-stack"; args[k++] = advice; }
+        if (inputs[0]) { args[k++] = "--inputs"; args[k++] = inputs; }
         args[k] = NULL;
         free(text);
         run_result_t r = run_fragtrace(args);

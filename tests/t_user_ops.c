@@ -15,9 +15,9 @@
 typedef struct {
     const char *ops;         /* basic-block ops; the checked op is the last one */
     int n_in;
-    uint64_t in[6];          /* stack inputs, last on top */
+    uint64_t in[16];         /* stack inputs, last on top */
     int n_out;
-    uint64_t out[6];         /* expected s0.. after the block, top first */
+    uint64_t out[16];        /* expected s0.. after the block, top first */
     uint64_t helpers[6];     /* expected helper registers of the last op's row */
 } op_case_t;
 
@@ -63,6 +63,25 @@ static const op_case_t cases[] = {
       "drop drop drop drop drop drop drop drop drop drop drop drop", 2, { 41, 42 }, 2, { 42, 41 },
       { 0 } },
     { "push(1) push(2) sdepth", 0, { 0 }, 3, { 18, 2, 1 }, { 0 } },
+    /* frie2f4 at depth 17 with poe = 0: x = 0, so x^-1 = 0 (no error), ev = es = 0 and each
+       fold is a plain average: q0 = 0 = prev (segment 0), q1 = 2, q2 = 4, q3 = 6 (c1 = 0);
+       t0 = (q0 + q2)/2 = 2, t1 = (q1 + q3)/2 = 4, f = 3; layer_ptr p-1 + 8 = 7; s15' = 77 */
+    { "pad frie2f4", 16, { 77, P1, 5, 3, 0, 0, 0, 0, 11, 0, 0, 2, 0, 4, 0, 6 },
+      16, { 0, 2, 0, 4, 0, 0, 0, 1, 0, 1, 7, 0, 11, 0, 3, 77 }, { 0 } },
+    /* horner_eval_base, alpha = 2 from mem[8..12) = [2, 0, 5, 6], acc = -1, s7 = s0 = 1:
+       tmp = -1 * 2^4 + 2^3 = -8, acc' = -8 * 2^4 + 1 = -127. (The noops make exactly 8 op
+       groups with the 5 immediates, so batching adds no padding NOOP after the checked op.) */
+    { "push(2) push(0) push(5) push(6) push(8) mstorew drop drop drop drop "
+      "noop noop noop noop noop noop noop noop horner_eval_base", 16,
+      { P1, 0, 8, 25, 24, 23, 22, 21, 1, 0, 0, 0, 0, 0, 0, 1 },
+      16, { 1, 0, 0, 0, 0, 0, 0, 1, 21, 22, 23, 24, 25, 8, 0, FELT_P - 127 },
+      { 2, 0, 5, 6, FELT_P - 8, 0 } },
+    /* horner_eval_ext, alpha = x = (0, 1) from mem[8..12) = [0, 1, 7, 9], acc = 0, C3 = 1:
+       tmp = x, acc' = x^3 = -2 - x (x^2 = x - 2) */
+    { "push(0) push(1) push(7) push(9) push(8) mstorew drop drop drop drop "
+      "noop noop noop noop noop noop noop noop horner_eval_ext", 16,
+      { 0, 0, 8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 },
+      16, { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 8, P1, P1 - 1 }, { 0, 1, 7, 9, 0, 1 } },
 };
 #define N_CASES (int)(sizeof cases / sizeof cases[0])
 
@@ -77,7 +96,7 @@ static int check(const op_case_t *c)
         return 0;
     }
     vm_t *vm = malloc(sizeof *vm);
-    felt_t in[6];
+    felt_t in[16];
     for (int i = 0; i < c->n_in; i++)
         in[i] = c->in[i];
     vm_init(vm, &f, "t", in, (uint32_t)c->n_in, NULL, 0);

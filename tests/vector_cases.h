@@ -25,6 +25,7 @@
 #include "chiplets/log.h"
 #include "exec/exec.h"
 #include "io/json.h"
+#include "io/merkle_inputs.h"
 #include "io/trace_csv.h"
 #include "mast/parse.h"
 
@@ -96,7 +97,8 @@ static inline int vector_meta_felts(const json_value_t *meta, const char *key, f
     return 0;
 }
 
-/* Run case c's program (meta "program", "stack_inputs", "advice_stack")
+/* Run case c's program (meta "program", "stack_inputs", "advice_stack",
+ * and the Merkle store of "inputs")
  * collecting its chiplet requests, load its trace.csv and allocate
  * run->cols. Returns 0, or -1 with a diagnostic; vector_run_free(run)
  * either way. */
@@ -128,6 +130,15 @@ static inline int vector_case_run(const vector_case_t *c, vector_run_t *run)
         free(vm);
         vm = NULL;
         goto out;
+    }
+    /* an .inputs file (upstream InputFile) carries the Merkle store */
+    const json_value_t *inputs = json_get(c->meta, "inputs");
+    if (inputs && inputs->kind == JSON_STRING) {
+        snprintf(path, sizeof path, "%s/%s", c->set->dir, inputs->text);
+        if (merkle_inputs_load_file(path, &vm->adv.store, err, sizeof err) != 0) {
+            tap_diag("%s: %s", c->name, err);
+            goto out;
+        }
     }
     const vm_tracer_t tracer = { .ctx = run, .chiplet = vector_run_sink };
     if (vm_run(vm, &tracer) != 0) {

@@ -116,7 +116,7 @@ int hasher_initial_state(const mast_forest_t *f, const chiplet_request_t *r,
 {
     for (int k = 0; k < RPO_WIDTH; k++)
         state[k] = 0;
-    if (r->hasher.purpose == HASH_PERMUTATION) {
+    if (r->hasher.purpose == HASH_PERMUTATION || r->hasher.purpose == HASH_MERKLE_LEVEL) {
         for (int k = 0; k < RPO_WIDTH; k++)
             state[k] = r->hasher.state[k];
         return 0;
@@ -175,6 +175,7 @@ static uint64_t rows_needed(const mast_forest_t *f, const chiplet_request_t *r)
     switch (r->hasher.purpose) {
     case HASH_PERMUTATION:
     case HASH_CONTROL_BLOCK:
+    case HASH_MERKLE_LEVEL:
         return HASHER_CYCLE_LEN;
     case HASH_BASIC_BLOCK:
         return r->hasher.node < f->n_nodes
@@ -198,6 +199,27 @@ static int fill_one(const mast_forest_t *f, const chiplet_request_t *r, const si
         /* HPERM (and upstream's log_precompile): the whole state is returned */
         put_permutation(s, row0, st, HASHER_SEL_LINEAR_HASH, HASHER_SEL_RETURN_STATE, 0, 0);
         return 0;
+    case HASH_MERKLE_LEVEL: {
+        /* verify_mp_leg: the path computation's selectors M on the first
+           row of its first level and on the last row of every level but its
+           last (which returns the hash); later levels start with M's s0
+           cleared. The node index: on a level that starts with s0 = 1 the
+           first row holds the index, the other rows index >> 1; otherwise
+           all rows index >> 1. */
+        static const unsigned main_sel[3] = { HASHER_SEL_MP_VERIFY, HASHER_SEL_MR_UPDATE_OLD,
+                                              HASHER_SEL_MR_UPDATE_NEW };
+        if (r->hasher.merkle > MERKLE_MR_UPDATE_NEW || st[0] || st[1] || st[2] || st[3]) {
+            snprintf(err, err_len, "not a Merkle path level (kind %u, capacity not 0)",
+                     r->hasher.merkle);
+            return -1;
+        }
+        const unsigned m = main_sel[r->hasher.merkle];
+        const unsigned first = r->hasher.first ? m : m & ~1u;
+        const unsigned last = r->hasher.last ? HASHER_SEL_RETURN_HASH : m;
+        const felt_t rest = r->hasher.index >> 1;
+        put_permutation(s, row0, st, first, last, (first & 1u) ? r->hasher.index : rest, rest);
+        return 0;
+    }
     case HASH_CONTROL_BLOCK:
         put_permutation(s, row0, st, HASHER_SEL_LINEAR_HASH, HASHER_SEL_RETURN_HASH, 0, 0);
         break;
@@ -288,7 +310,9 @@ int hasher_chiplet_fill_memo(const mast_forest_t *f, hasher_memo_t *memo,
     }
     for (size_t i = from; i < to; i++) {
         const chiplet_request_t *r = &reqs[i];
-        const int block = r->kind == CHIPLET_HASHER && r->hasher.purpose != HASH_PERMUTATION &&
+        const int block = r->kind == CHIPLET_HASHER &&
+                          (r->hasher.purpose == HASH_CONTROL_BLOCK ||
+                           r->hasher.purpose == HASH_BASIC_BLOCK) &&
                           r->hasher.node < memo->n_nodes;
         const uint64_t at = r->hasher.addr - 1;
         if (block && memo->first_row[r->hasher.node] != 0 && r->hasher.addr >= 1 &&

@@ -24,6 +24,11 @@ void chiplet_log_free(chiplet_log_t *log)
     list_free(&log->bitwise);
     list_free(&log->memory);
     list_free(&log->kernel);
+    for (size_t i = 0; i < log->ace.n; i++)
+        ace_eval_free(&log->ace.e[i]);
+    free(log->ace.e);
+    log->ace.e = NULL;
+    log->ace.n = log->ace.cap = 0;
     free(log->range_counts);
     log->range_counts = NULL;
 }
@@ -50,6 +55,15 @@ int chiplet_log_sink(void *arg, const chiplet_request_t *r)
         return request_list_push(&log->kernel, r);
     case CHIPLET_RANGE:
         return range_counts_take(&log->range_counts, r);
+    case CHIPLET_ACE:
+        if (log->mode != CHIPLET_LOG_ALL)
+            return 0;
+        if (grow_array((void **)&log->ace.e, &log->ace.cap, log->ace.n + 1, sizeof *log->ace.e,
+                       4) != 0 ||
+            ace_eval_copy(&log->ace.e[log->ace.n], r->ace.eval) != 0)
+            return -1;
+        log->ace.n++;
+        return 0;
     default:
         return -1;
     }

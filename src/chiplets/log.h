@@ -9,9 +9,9 @@
  *    globally sorted chiplets need before any fragment is built: memory
  *    accesses (sorted for the memory chiplet, whose deltas the range
  *    checker also checks), kernel-ROM accesses, and the multiplicities of
- *    the u32 operations' range-checked limbs (CHIPLET_LOG_GLOBAL). Hasher
- *    and bitwise requests are emitted again by the fragment builders, which
- *    write their rows in place.
+ *    the u32 operations' range-checked limbs (CHIPLET_LOG_GLOBAL). Hasher,
+ *    bitwise and ACE requests are emitted again by the fragment builders,
+ *    which write their rows in place.
  */
 #ifndef FRAGTRACE_CHIPLETS_LOG_H
 #define FRAGTRACE_CHIPLETS_LOG_H
@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "chiplets/ace.h"
 #include "exec/tracer.h"
 
 #define RANGE_TABLE_SIZE 65536
@@ -41,6 +42,11 @@ typedef struct {
     request_list_t bitwise;   /* CHIPLET_LOG_ALL only */
     request_list_t memory;    /* in execution order */
     request_list_t kernel;    /* in execution order */
+    struct {
+        ace_eval_t *e;        /* CHIPLET_LOG_ALL only: copies of the eval_circuit
+                                 evaluations, in execution order */
+        size_t n, cap;
+    } ace;
     uint32_t *range_counts;   /* [RANGE_TABLE_SIZE]: how often each 16-bit value is checked
                                  by u32 operations (NULL until the first). At most 4 checks a
                                  cycle and 2^29 cycles: a count fits 32 bits. */

@@ -15,6 +15,7 @@
 #include "exec/exec.h"
 #include "field/felt_text.h"
 #include "io/json.h"
+#include "io/merkle_inputs.h"
 #include "mast/forest.h"
 #include "trace/context_file.h"
 #include "trace/fragment.h"
@@ -133,9 +134,7 @@ int case_inputs_to_args(const corpus_case_t *k, exec_args_t *a, char *err, size_
     json_value_t *ad = json_parse(k->advice_stack, strlen(k->advice_stack), why, sizeof why);
     json_value_t *map = json_parse(k->advice_map, strlen(k->advice_map), why, sizeof why);
     const char *bad = NULL;
-    if (k->merkle_store)
-        bad = "a Merkle store (not supported yet)";
-    else if (felts_from_json(st, &a->stack) != 0 || a->stack.n > STACK_TOP)
+    if (felts_from_json(st, &a->stack) != 0 || a->stack.n > STACK_TOP)
         bad = "operand_stack";
     else if (felts_from_json(ad, &a->advice) != 0)
         bad = "advice_stack";
@@ -170,6 +169,18 @@ int case_inputs_to_args(const corpus_case_t *k, exec_args_t *a, char *err, size_
     json_free(st);
     json_free(ad);
     json_free(map);
+    /* the Merkle store: its entries as the .inputs file gives them, built once */
+    if (!bad && k->merkle_store) {
+        json_value_t *ms = json_parse(k->merkle_store, strlen(k->merkle_store), why, sizeof why);
+        int line, col;
+        a->merkle_store = ms ? malloc(sizeof *a->merkle_store) : NULL;
+        if (a->merkle_store)
+            merkle_store_init(a->merkle_store);
+        if (!a->merkle_store || merkle_inputs_read(ms, a->merkle_store, &a->merkle, &a->n_merkle,
+                                                   &line, &col, why, sizeof why) != 0)
+            bad = "merkle_store";
+        json_free(ms);
+    }
     if (bad) {
         set_err(err, err_len, "case %s: stored inputs: %s is malformed", k->name, bad);
         exec_args_free(a);
@@ -242,7 +253,6 @@ int case_inputs_from_args(const exec_args_t *a, corpus_case_t *k)
 {
     k->operand_stack = felts_json(a->stack.v, a->stack.n, 1);
     k->advice_stack = felts_json(a->advice.v, a->advice.n, 1);
-    k->merkle_store = NULL;
     map_entry_t *e = a->n_map ? calloc(a->n_map, sizeof *e) : NULL;
     strbuf_t b = { NULL, 0, 0, a->n_map && !e };
     for (size_t i = 0; e && i < a->n_map; i++) {
@@ -266,7 +276,10 @@ int case_inputs_from_args(const exec_args_t *a, corpus_case_t *k)
         b.s = NULL;
     }
     k->advice_map = b.s;
-    return k->operand_stack && k->advice_stack && k->advice_map ? 0 : -1;
+    /* NULL when there is none (absent, null or an empty list alike) */
+    k->merkle_store = a->n_merkle ? merkle_inputs_json(a->merkle, a->n_merkle) : NULL;
+    return k->operand_stack && k->advice_stack && k->advice_map &&
+           (k->merkle_store || !a->n_merkle) ? 0 : -1;
 }
 
 /* ---- builds ---------------------------------------------------------------- */

@@ -27,7 +27,8 @@ int case_files_write(const corpus_case_t *k, case_files_t *cf, char *err, size_t
 void case_files_remove(case_files_t *cf);
 
 /* The inputs of k (its compact JSON texts) as exec_args_t fields: stack,
- * advice stack, advice map. 0, or -1 with err set (a damaged corpus). */
+ * advice stack, advice map, Merkle store (its entries and the store they
+ * build). 0, or -1 with err set (a damaged corpus). */
 int case_inputs_to_args(const corpus_case_t *k, exec_args_t *a, char *err, size_t err_len);
 
 /* The inputs in a (after program_open has read --stack, --advice-stack and

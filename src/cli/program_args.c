@@ -22,6 +22,7 @@
 #include "field/felt_text.h"
 #include "io/file.h"
 #include "io/json.h"
+#include "io/merkle_inputs.h"
 #include "mast/load.h"
 
 /* ---- options ----------------------------------------------------------- */
@@ -141,6 +142,13 @@ void exec_args_free(exec_args_t *a)
     a->map_keys = NULL;
     a->map_values = NULL;
     a->n_map = 0;
+    merkle_data_free(a->merkle, a->n_merkle);
+    a->merkle = NULL;
+    a->n_merkle = 0;
+    if (a->merkle_store)
+        merkle_store_free(a->merkle_store);
+    free(a->merkle_store);
+    a->merkle_store = NULL;
 }
 
 /* ---- the .inputs file -------------------------------------------------- */
@@ -482,6 +490,22 @@ out:
     return rc;
 }
 
+/* The merkle_store: its entries, and their trees' inner nodes in a store
+ * that program_prepare copies into each VM's advice provider. */
+static int merkle_store_input(inputs_file_t *in, const json_value_t *v, exec_args_t *a)
+{
+    char err[512];
+    int line = 0, col = 0;
+    a->merkle_store = malloc(sizeof *a->merkle_store);
+    if (!a->merkle_store)
+        return inputs_error(in, v->line, v->col, "out of memory");
+    merkle_store_init(a->merkle_store);
+    if (merkle_inputs_read(v, a->merkle_store, &a->merkle, &a->n_merkle, &line, &col, err,
+                           sizeof err) != 0)
+        return inputs_error(in, line, col, "%s", err);
+    return 0;
+}
+
 /* Read a->inputs. given: the options on the command line, so that a value
  * given both there and in the file is reported with both sources. */
 static int load_inputs(const char *cmd, exec_args_t *a, unsigned given)
@@ -528,8 +552,7 @@ static int load_inputs(const char *cmd, exec_args_t *a, unsigned given)
         rc = advice_map(&in, a);
     const json_value_t *store = in.v[F_MERKLE_STORE];
     if (rc == 0 && store && store->n > 0)
-        rc = inputs_error(&in, store->line, store->col, "merkle_store is not yet supported (it "
-                          "comes with the crypto operations)");
+        rc = merkle_store_input(&in, store, a);
     json_free(root);
     return rc;
 }
@@ -725,8 +748,14 @@ vm_t *program_prepare(const char *cmd, exec_args_t *a, mast_forest_t *f)
         if (advice_map_insert(&vm->adv, map.keys[i], map.values[i].v, map.values[i].n) != 0)
             conflict = a->file;
     mast_advice_map_free(&map);
-    if (conflict) {
-        cli_error(cmd, "%s: advice_map: a key is given twice with different values", conflict);
+    const int oom = !conflict && a->merkle_store &&
+                    merkle_store_extend(&vm->adv.store, a->merkle_store) != 0;
+    if (conflict || oom) {
+        if (oom)
+            cli_error(cmd, "out of memory");
+        else
+            cli_error(cmd, "%s: advice_map: a key is given twice with different values",
+                      conflict);
         vm_free(vm);
         free(vm);
         mast_forest_free(f);

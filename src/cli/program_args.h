@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "exec/exec.h"
+#include "exec/merkle_store.h"
 #include "io/felt_list.h"
 #include "mast/forest.h"
 
@@ -37,6 +38,12 @@ typedef struct {
     word_t *map_keys;
     felt_list_t *map_values;
     size_t n_map;
+    /* merkle_store from --inputs (io/merkle_inputs.h): its entries as
+       given (n_merkle = 0 when absent, null or empty) and the inner nodes
+       of their trees, built once (NULL when there are none) */
+    merkle_data_t *merkle;
+    size_t n_merkle;
+    merkle_store_t *merkle_store;
 } exec_args_t;
 
 void exec_args_free(exec_args_t *a);

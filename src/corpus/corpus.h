@@ -55,7 +55,8 @@ typedef struct {
     /* the inputs, each a compact JSON text (spec/vectors-format.md):
      * an array of decimal strings, an array of decimal strings, an object
      * (0x key -> array of JSON integers, upstream's InputFile form; keys
-     * sorted, no spaces: {"0x..":[1,2]}), and NULL (no Merkle store yet) */
+     * sorted, no spaces: {"0x..":[1,2]}), and the Merkle store's entries
+     * (io/merkle_inputs.h merkle_inputs_json), NULL when there are none */
     char *operand_stack;
     char *advice_stack;
     char *advice_map;

@@ -231,7 +231,7 @@ static int inputs_json(exp_t *e, const corpus_case_t *k, json_value_t **tree, ch
     json_free(v);
     if (rc != 0)
         return fail(e, 1, "case %s: the corpus's inputs cannot be exported: %s", k->name, why);
-    *text = inputs_text(cos, cas, cam, NULL, 2, text_len, why, sizeof why);
+    *text = inputs_text(cos, cas, cam, cms, 2, text_len, why, sizeof why);
     free(cos);
     free(cas);
     free(cam);

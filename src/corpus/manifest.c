@@ -16,6 +16,7 @@
 #include "field/felt_text.h"
 #include "io/file.h"
 #include "io/json_write.h"
+#include "io/merkle_inputs.h"
 #include "io/trace_csv.h"
 #include "trace/trace_text.h"
 #include "util/sha256.h"
@@ -276,9 +277,6 @@ int manifest_inputs_canon(const json_value_t *v, const char *path, char **operan
                 return at_err(x, vals->items[j]->line, vals->items[j]->col, "advice_map value "
                               "item %zu is not a field element (a JSON integer below p)", j);
     }
-    if (ms->kind != JSON_NULL)
-        return at_err(x, ms->line, ms->col, "\"merkle_store\" must be null (this fragtrace has "
-                      "no Merkle store)");
     map_entry_t *ent = malloc((am->n ? am->n : 1) * sizeof *ent);
     if (!ent)
         return file_err(err, err_len, path, "out of memory");
@@ -292,6 +290,22 @@ int manifest_inputs_canon(const json_value_t *v, const char *path, char **operan
             free(ent);
             return -1;
         }
+    /* upstream's InputFile form (io/merkle_inputs.h), its trees built to
+       check them; kept as the compact text, NULL for null or [] */
+    merkle_data_t *md = NULL;
+    size_t n_md = 0;
+    int mline = 0, mcol = 0;
+    char mwhy[512];
+    if (merkle_inputs_read(ms, NULL, &md, &n_md, &mline, &mcol, mwhy, sizeof mwhy) != 0) {
+        free(ent);
+        return at_err(x, mline, mcol, "merkle_store: %s", mwhy);
+    }
+    char *ms_text = n_md ? merkle_inputs_json(md, n_md) : NULL;
+    merkle_data_free(md, n_md);
+    if (n_md && !ms_text) {
+        free(ent);
+        return file_err(err, err_len, path, "out of memory");
+    }
     json_writer_t w;
     json_writer_init_buffer(&w, 0);
     write_felt_array(&w, os);
@@ -320,9 +334,11 @@ int manifest_inputs_canon(const json_value_t *v, const char *path, char **operan
         free(*operand_stack);
         free(*advice_stack);
         free(*advice_map);
+        free(ms_text);
         *operand_stack = *advice_stack = *advice_map = NULL;
         return file_err(err, err_len, path, "out of memory");
     }
+    *merkle_store = ms_text;
     return 0;
 }
 

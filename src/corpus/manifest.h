@@ -65,8 +65,8 @@ typedef struct {
      * ["1","2"] (at most 16), ["3"], {"0x<64 lowercase hex>":[4,5]} with the
      * keys sorted ("{}" when empty; the corpus keeps advice-map values as
      * JSON numbers, as upstream's InputFile does, where the export has
-     * strings); merkle_store is NULL (JSON null: the only value this build
-     * accepts). */
+     * strings); merkle_store the compact form of io/merkle_inputs.h, NULL
+     * for null or an empty list. */
     char *operand_stack, *advice_stack, *advice_map, *merkle_store;
     uint64_t fragment_size;       /* 1 .. 2^32 */
     int ok;                       /* expected.outcome: 1 "ok", 0 "error" */
@@ -142,8 +142,9 @@ int manifest_find_file(const manifest_case_t *c, const char *name);
 /* Canonicalise an inputs object of the export (parsed JSON, e.g. of
  * inputs.json): exactly the keys operand_stack, advice_stack, advice_map,
  * merkle_store, checked as spec/vectors-format.md says (field elements as
- * decimal strings everywhere), into the four compact corpus texts of
- * manifest_case_t (advice-map values as numbers; merkle_store NULL). path
+ * decimal strings everywhere; the merkle_store in upstream's InputFile
+ * form, its trees built to check it), into the four compact corpus texts
+ * of manifest_case_t (advice-map values as numbers). path
  * names the file in messages ("PATH:LINE:COL: ..."). 0, or -1 with err
  * set and nothing to free. */
 int manifest_inputs_canon(const json_value_t *v, const char *path, char **operand_stack,

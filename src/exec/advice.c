@@ -12,6 +12,7 @@
 void advice_init(advice_t *a)
 {
     memset(a, 0, sizeof *a);
+    merkle_store_init(&a->store);
 }
 
 void advice_free(advice_t *a)
@@ -20,6 +21,7 @@ void advice_free(advice_t *a)
         free(a->map[i].values);
     free(a->map);
     free(a->stack);
+    merkle_store_free(&a->store);
     memset(a, 0, sizeof *a);
 }
 

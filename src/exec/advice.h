@@ -1,6 +1,7 @@
 /*
  * advice.h - the advice provider: the advice stack (first input popped
- * first) and the advice map (word -> list of felts).
+ * first), the advice map (word -> list of felts) and the Merkle store
+ * (exec/merkle_store.h).
  * (processor/src/host/advice/ at v0.19.0; spec/operations.md section 8.)
  */
 #ifndef FRAGTRACE_EXEC_ADVICE_H
@@ -8,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "exec/merkle_store.h"
 #include "hash/rpo.h"
 
 typedef struct {
@@ -21,6 +23,7 @@ typedef struct {
     size_t n, cap;
     advice_entry_t *map;
     size_t n_map, cap_map;
+    merkle_store_t store;
 } advice_t;
 
 void advice_init(advice_t *a);

@@ -17,9 +17,16 @@
 #include "hash/rpo.h"
 
 /* Why the hasher chiplet runs (air/src/trace/chiplets/hasher.rs): hashing
- * a control block (8 rows), a basic block (8 rows per op batch), or one
- * HPERM permutation (8 rows). */
-typedef enum { HASH_CONTROL_BLOCK, HASH_BASIC_BLOCK, HASH_PERMUTATION } hasher_purpose_t;
+ * a control block (8 rows), a basic block (8 rows per op batch), one
+ * HPERM permutation (8 rows), or one level of a Merkle path (8 rows; an
+ * MPVERIFY of depth d makes d of them, an MRUPDATE 2d: the old value's
+ * path, then the new value's). */
+typedef enum {
+    HASH_CONTROL_BLOCK, HASH_BASIC_BLOCK, HASH_PERMUTATION, HASH_MERKLE_LEVEL
+} hasher_purpose_t;
+
+/* Which Merkle path computation a HASH_MERKLE_LEVEL request belongs to. */
+typedef enum { MERKLE_MP_VERIFY, MERKLE_MR_UPDATE_OLD, MERKLE_MR_UPDATE_NEW } merkle_path_kind_t;
 
 /* Memory-chiplet operations (air/src/trace/chiplets/memory.rs). */
 typedef enum { MEM_READ_ELEMENT, MEM_WRITE_ELEMENT, MEM_READ_WORD, MEM_WRITE_WORD } memory_op_t;
@@ -27,7 +34,8 @@ typedef enum { MEM_READ_ELEMENT, MEM_WRITE_ELEMENT, MEM_READ_WORD, MEM_WRITE_WOR
 static inline int memory_op_is_word(uint8_t op) { return op == MEM_READ_WORD || op == MEM_WRITE_WORD; }
 
 typedef enum {
-    CHIPLET_HASHER, CHIPLET_BITWISE, CHIPLET_MEMORY, CHIPLET_KERNEL_ROM, CHIPLET_RANGE
+    CHIPLET_HASHER, CHIPLET_BITWISE, CHIPLET_MEMORY, CHIPLET_KERNEL_ROM, CHIPLET_RANGE,
+    CHIPLET_ACE
 } chiplet_kind_t;
 
 /* One request of the executor to a chiplet, at clock cycle clk. */
@@ -40,7 +48,13 @@ typedef struct {
             uint32_t node;     /* the MAST node hashed (control and basic blocks) */
             uint32_t rows;     /* 8 per permutation */
             uint64_t addr;     /* first hasher row, 1-based as in the trace */
-            felt_t state[12];  /* HPERM: the state before the permutation */
+            felt_t state[12];  /* HPERM, HASH_MERKLE_LEVEL: the state before the permutation */
+            /* HASH_MERKLE_LEVEL: the path computation (merkle_path_kind_t),
+               whether this is its first (the node's) and its last (the
+               root's child) level, and the node index at this level before
+               its low bit is removed. */
+            uint8_t merkle, first, last;
+            uint64_t index;
         } hasher;
         struct {
             uint8_t is_xor;    /* u32xor, else u32and */
@@ -58,6 +72,11 @@ typedef struct {
         struct {
             uint16_t v[4];     /* the 16-bit limbs a u32 operation checks */
         } range;
+        struct {
+            /* One finished eval_circuit (chiplets/ace.h), owned by the
+               executor: valid only during the callback (copy to keep). */
+            const struct ace_eval_s *eval;
+        } ace;
     };
 } chiplet_request_t;
 
@@ -67,6 +86,7 @@ typedef struct {
     uint64_t bitwise_ops;      /* 8 bitwise rows each */
     uint64_t mem_accesses;     /* one memory row each */
     uint64_t kernel_accesses;  /* syscalls */
+    uint64_t ace_rows;         /* ACE chiplet rows (eval_circuit) */
 } chiplet_counts_t;
 
 typedef struct vm vm_t;

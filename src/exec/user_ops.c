@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "exec/addr.h"
+#include "exec/circuit_op.h"
+#include "exec/merkle_ops.h"
 #include "field/ext2.h"
 #include "hash/rpo.h"
 
@@ -193,9 +195,13 @@ static int system_event(vm_t *vm, const op_t *op)
     for (int i = 0; i < EV_COUNT; i++)
         if (OPSTACK_S(st)[0] == system_events[i])
             ev = i;
-    if (ev < 0)
+    if (ev < 0) {
+        /* Not a system event: the host's (upstream op_emit: host.on_event) */
+        if (vm->host_event)
+            return vm->host_event(vm, OPSTACK_S(st)[0], vm->host_event_arg);
         FAIL(XERR_EVENT, "no event handler registered for event id %llu",
              (unsigned long long)OPSTACK_S(st)[0]);
+    }
     const word_t k1 = stack_word(st, 1);
     const advice_entry_t *entry;
     felt_t values[16];
@@ -283,10 +289,129 @@ static int system_event(vm_t *vm, const op_t *op)
         const word_t key = { { state[4], state[5], state[6], state[7] } };
         return map_insert(vm, op, key, values, 8);
     }
-    default:
-        FAIL(XERR_NOT_SUPPORTED, "system event %llu (Merkle store) is not yet supported by "
-             "fragtrace", (unsigned long long)OPSTACK_S(st)[0]);
+    default: /* EV_MERKLE_NODE_MERGE, EV_MERKLE_NODE_TO_STACK: the Merkle store */
+        return merkle_event(vm, op, ev == EV_MERKLE_NODE_MERGE);
     }
+}
+
+/* ---- frie2f4 and horner_eval_* (spec/operations.md section 10; upstream
+ * processor/src/processor/operations/fri_ops.rs and crypto_ops.rs, helper
+ * values as processor/src/parallel/mod.rs builds them) ---- */
+
+/* tau^-k for k = 0..3, tau the generator of the order-4 subgroup: the factor
+ * that turns the power of the domain generator into the point of domain
+ * segment k. */
+static const felt_t fri_tau_inv_pow[4] = {
+    1, UINT64_C(18446462594437873665), UINT64_C(18446744069414584320),
+    UINT64_C(281474976710656),
+};
+#define FRI_DOMAIN_OFFSET 7                        /* the field's generator */
+#define FELT_HALF UINT64_C(9223372034707292161)    /* 1/2 */
+
+/* One folding step by 2: (a + b + (a - b) * e) / 2. */
+static ext2_t fri_fold2(ext2_t a, ext2_t b, ext2_t e)
+{
+    const ext2_t sum = ext2_add(ext2_add(a, b), ext2_mul(ext2_sub(a, b), e));
+    return ext2_mul_base(sum, FELT_HALF);
+}
+
+/* frie2f4: folds the four query values (s7,s6), (s5,s4), (s3,s2), (s1,s0)
+ * into one, after checking that the one of domain segment s9 is the
+ * previous layer's result (s12,s11); depth -1. */
+static int fri_ext2fold4(vm_t *vm, const op_t *op, felt_t h[6])
+{
+    opstack_t *st = &vm->stack;
+    felt_t *s = OPSTACK_S(st);
+    ext2_t q[4];
+    for (int k = 0; k < 4; k++) {
+        q[k].c0 = s[7 - 2 * k];
+        q[k].c1 = s[6 - 2 * k];
+    }
+    const felt_t f_pos = s[8], seg = s[9], poe = s[10], layer_ptr = s[15];
+    const ext2_t prev = { s[12], s[11] }, alpha = { s[14], s[13] };
+    if (seg > 3)
+        FAIL(XERR_FRI_DOMAIN_SEGMENT, "FRI domain segment s9 = %llu is not below 4",
+             (unsigned long long)seg);
+    if (!ext2_eq(q[seg], prev))
+        FAIL(XERR_FRI_LAYER_FOLDING, "FRI layer folding mismatch: the previous value "
+             "(%llu, %llu) differs from query value %llu (%llu, %llu)",
+             (unsigned long long)prev.c0, (unsigned long long)prev.c1, (unsigned long long)seg,
+             (unsigned long long)q[seg].c0, (unsigned long long)q[seg].c1);
+    const felt_t tau = fri_tau_inv_pow[seg];
+    const felt_t x = felt_mul(felt_mul(poe, tau), FRI_DOMAIN_OFFSET);
+    felt_t x_inv = 0;                   /* 0 stays 0, as upstream's inv */
+    (void)felt_inv(x, &x_inv);
+    const ext2_t ev = ext2_mul_base(alpha, x_inv);
+    const ext2_t es = ext2_mul(ev, ev);
+    const ext2_t t0 = fri_fold2(q[0], q[2], ev);
+    const ext2_t t1 = fri_fold2(q[1], q[3], ext2_mul_base(ev, fri_tau_inv_pow[1]));
+    const ext2_t folded = fri_fold2(t0, t1, es);
+    const felt_t poe2 = felt_square(poe);
+    h[0] = ev.c0;
+    h[1] = ev.c1;
+    h[2] = es.c0;
+    h[3] = es.c1;
+    h[4] = x;
+    h[5] = x_inv;
+    opstack_pop(st);                    /* s15' is the old s16 */
+    s = OPSTACK_S(st);
+    s[0] = t0.c1;
+    s[1] = t0.c0;
+    s[2] = t1.c1;
+    s[3] = t1.c0;
+    for (int k = 0; k < 4; k++)         /* one-hot: s7' for segment 0 ... s4' for 3 */
+        s[7 - k] = seg == (felt_t)k;
+    s[8] = poe2;
+    s[9] = tau;
+    s[10] = felt_add(layer_ptr, 8);
+    s[11] = felt_square(poe2);
+    s[12] = f_pos;
+    s[13] = folded.c1;
+    s[14] = folded.c0;
+    return 0;
+}
+
+/* horner_eval_base / horner_eval_ext: eight base-field (or four extension)
+ * Horner steps on the accumulator (s15, s14) at the point alpha read, with
+ * the rest of its word, from the word at address s13. The highest-degree
+ * coefficient is the deepest: s7 (base) or (s7, s6) (ext). */
+static int horner_eval(vm_t *vm, const op_t *op, felt_t h[6], int ext)
+{
+    felt_t *s = OPSTACK_S(&vm->stack);
+    felt_t w[4];
+    if (check_addr(vm, op, s[13], 1) != 0)
+        return -1;
+    const uint32_t a = (uint32_t)s[13];
+    for (int i = 0; i < 4; i++)
+        if (vm_mem_read(vm, a + (uint32_t)i, &w[i]) != 0)
+            return -1;
+    if (vm_request_memory(vm, MEM_READ_WORD, a, w) != 0)
+        return -1;
+    const ext2_t alpha = { w[0], w[1] };
+    ext2_t acc = { s[15], s[14] }, tmp;
+    if (!ext) {
+        for (int i = 7; i >= 4; i--)
+            acc = ext2_add(ext2_mul(acc, alpha), (ext2_t){ s[i], 0 });
+        tmp = acc;
+        for (int i = 3; i >= 0; i--)
+            acc = ext2_add(ext2_mul(acc, alpha), (ext2_t){ s[i], 0 });
+    } else {
+        /* coefficient k is (s_{2k+1}, s_{2k}) */
+        for (int k = 3; k >= 2; k--)
+            acc = ext2_add(ext2_mul(acc, alpha), (ext2_t){ s[2 * k + 1], s[2 * k] });
+        tmp = acc;
+        for (int k = 1; k >= 0; k--)
+            acc = ext2_add(ext2_mul(acc, alpha), (ext2_t){ s[2 * k + 1], s[2 * k] });
+    }
+    s[15] = acc.c0;
+    s[14] = acc.c1;
+    h[0] = w[0];
+    h[1] = w[1];
+    h[2] = w[2];
+    h[3] = w[3];
+    h[4] = tmp.c0;
+    h[5] = tmp.c1;
+    return 0;
 }
 
 /* One operation; inlined into both the row-mode entry point and the
@@ -618,6 +743,29 @@ static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *o
             s[11 - j] = state[j];
         return 0;
     }
+    case OP_LOG_PRECOMPILE: {
+        /* [COMM, TAG, PAD] -> [R1, R0, CAP_NEXT]: like HPERM, but the
+           capacity is the transcript state CAP_PREV instead of s11..s8 (the
+           PAD word is overwritten). [CAP_NEXT, R0, R1] = perm([CAP_PREV, TAG,
+           COMM]); CAP_NEXT becomes the transcript state. Helpers: h0 the
+           hasher address, h1..h4 CAP_PREV[0..3], h5 0 (upstream
+           processor/src/processor/operations/crypto_ops.rs; spec/operations.md). */
+        felt_t state[RPO_WIDTH];
+        for (int j = 0; j < 4; j++)
+            state[j] = vm->pc_transcript.v[j];
+        for (int j = 4; j < RPO_WIDTH; j++)
+            state[j] = s[11 - j];
+        if (vm_request_hasher(vm, HASH_PERMUTATION, 0, 8, state, &h[0]) != 0)
+            return -1;
+        for (int j = 0; j < 4; j++)
+            h[1 + j] = vm->pc_transcript.v[j];
+        rpo_permute(state);
+        for (int j = 0; j < 4; j++)
+            vm->pc_transcript.v[j] = state[j];
+        for (int j = 0; j < RPO_WIDTH; j++)
+            s[11 - j] = state[j];
+        return 0;
+    }
     /* ---- movupN / movdnN: rotate the top N+1 elements ---- */
 #define MOVUP(n)                                                                         \
     t = s[n];                                                                            \
@@ -647,10 +795,17 @@ static inline __attribute__((always_inline)) int execute(vm_t *vm, const op_t *o
     case OP_MOVDN8: MOVDN(8);
 #undef MOVUP
 #undef MOVDN
+    case OP_FRIE2F4:
+        return fri_ext2fold4(vm, op, h);
+    case OP_HORNER_BASE:
+    case OP_HORNER_EXT:
+        return horner_eval(vm, op, h, op->opcode == OP_HORNER_EXT);
     /* ---- the crypto issue ---- */
-    case OP_MPVERIFY: case OP_MRUPDATE: case OP_FRIE2F4: case OP_HORNER_BASE:
-    case OP_HORNER_EXT: case OP_EVAL_CIRCUIT: case OP_LOG_PRECOMPILE:
-        FAIL(XERR_NOT_SUPPORTED, "this operation is not yet supported by fragtrace");
+    case OP_MPVERIFY:
+    case OP_MRUPDATE:
+        return merkle_op_execute(vm, op, h);
+    case OP_EVAL_CIRCUIT:
+        return eval_circuit_execute(vm, op);
     default:
         break;
     }

@@ -112,6 +112,14 @@ int vm_adv_available(const vm_t *vm, size_t n)
     return vm->replay != NULL || vm->adv.n >= n;
 }
 
+int vm_external(vm_t *vm, felt_t *vals, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((vm->replay ? replay_take(vm, &vals[i]) : record(vm, vals[i])) != 0)
+            return -1;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
 
@@ -182,6 +190,12 @@ static const char *const error_kind_names[] = {
     [XERR_CYCLE_LIMIT] = "cycle_limit",
     [XERR_EVENT] = "event",
     [XERR_LOG_ARGUMENT_ZERO] = "log_argument_zero",
+    [XERR_FRI_DOMAIN_SEGMENT] = "fri_domain_segment",
+    [XERR_FRI_LAYER_FOLDING] = "fri_layer_folding",
+    [XERR_MERKLE_INDEX] = "merkle_node_index",
+    [XERR_MERKLE_LOOKUP] = "merkle_store_lookup",
+    [XERR_MERKLE_VERIFY] = "merkle_path_verification",
+    [XERR_ACE] = "ace_evaluation",
     [XERR_NOT_SUPPORTED] = "not_supported",
     [XERR_CONTEXT] = "context",
     [XERR_TRACE_TOO_LONG] = "trace_too_long",

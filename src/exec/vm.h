@@ -40,6 +40,12 @@ typedef enum {
     XERR_CYCLE_LIMIT,
     XERR_EVENT,
     XERR_LOG_ARGUMENT_ZERO,
+    XERR_FRI_DOMAIN_SEGMENT,   /* frie2f4: InvalidFriDomainSegment */
+    XERR_FRI_LAYER_FOLDING,    /* frie2f4: InvalidFriLayerFolding */
+    XERR_MERKLE_INDEX,         /* AdviceError(InvalidMerkleTreeNodeIndex) */
+    XERR_MERKLE_LOOKUP,        /* AdviceError(MerkleStoreLookupFailed / UpdateFailed) */
+    XERR_MERKLE_VERIFY,        /* MerklePathVerificationFailed */
+    XERR_ACE,                  /* AceChipError: eval_circuit's circuit is invalid or not 0 */
     XERR_NOT_SUPPORTED,
     XERR_CONTEXT,
     XERR_TRACE_TOO_LONG,
@@ -120,6 +126,10 @@ struct vm {
     uint64_t clk;
     uint64_t ctx;
     word_t fn_hash;
+    /* The precompile transcript state: the capacity word of the sponge that
+       log_precompile absorbs into; zero at the start, global to the run (not
+       per context). Not a trace column: only log_precompile's helpers show it. */
+    word_t pc_transcript;
 
     opstack_t stack;
     vm_memory_t mem;
@@ -157,6 +167,14 @@ struct vm {
     uint8_t *summary_ok;
     /* The tracer of the current vm_run (NULL outside one, or none given). */
     const vm_tracer_t *tracer;
+    /* The host's handler of events that are no system event (upstream
+       SyncHost::on_event): it may change the advice provider (vm->adv) and
+       returns 0, or -1 after vm_fail. NULL is upstream's DefaultHost with no
+       handler registered: the event fails (XERR_EVENT). A host that ignores
+       such events (upstream's NoopHost) returns 0. Never called while a
+       fragment is built (events are not run then: their advice is replayed). */
+    int (*host_event)(vm_t *vm, felt_t id, void *arg);
+    void *host_event_arg;
     /* Fragment building (spec/fragment-context.md): replay != NULL supplies
        the external values instead of memory and the advice provider; memory,
        advice and events are not touched; the run stops at stop_clk. */
@@ -195,6 +213,11 @@ int vm_mem_write(vm_t *vm, uint32_t addr, felt_t v);
 int vm_adv_pop(vm_t *vm, felt_t *out);
 /* Whether n advice values can be popped. */
 int vm_adv_available(const vm_t *vm, size_t n);
+/* Other values taken from outside (the Merkle paths MPVERIFY and MRUPDATE
+ * read from the advice provider's store): vals[0..n) are reported to the
+ * tracer, or, in a replayed build, taken from the replay into vals. 0, or
+ * -1 with vm->err set. */
+int vm_external(vm_t *vm, felt_t *vals, size_t n);
 int replay_append(replay_t *r, felt_t v);
 void replay_free(replay_t *r);
 
@@ -221,6 +244,30 @@ static inline int vm_request_hasher(vm_t *vm, hasher_purpose_t purpose, uint32_t
     r.hasher.addr = *addr;
     for (int i = 0; state && i < 12; i++)
         r.hasher.state[i] = state[i];
+    return vm_emit_chiplet(vm, &r);
+}
+
+/* One level of a Merkle path computation (MPVERIFY, MRUPDATE): one
+ * permutation of state (the two children in the rate, capacity 0); kind,
+ * first and last choose the rows' selectors, index (the node index before
+ * this level's bit is removed) the node-index column. */
+static inline int vm_request_merkle_level(vm_t *vm, merkle_path_kind_t kind, int first, int last,
+                                          uint64_t index, const felt_t state[12], felt_t *addr)
+{
+    *addr = 1 + vm->chiplets.hasher_rows;
+    vm->chiplets.hasher_rows += 8;
+    if (!(vm->chiplets_wanted & (1u << CHIPLET_HASHER)))
+        return 0;
+    chiplet_request_t r = { .kind = CHIPLET_HASHER, .clk = vm->clk };
+    r.hasher.purpose = HASH_MERKLE_LEVEL;
+    r.hasher.rows = 8;
+    r.hasher.addr = *addr;
+    for (int i = 0; i < 12; i++)
+        r.hasher.state[i] = state[i];
+    r.hasher.merkle = (uint8_t)kind;
+    r.hasher.first = (uint8_t)first;
+    r.hasher.last = (uint8_t)last;
+    r.hasher.index = index;
     return vm_emit_chiplet(vm, &r);
 }
 
@@ -261,6 +308,18 @@ static inline int vm_request_kernel(vm_t *vm, word_t proc)
         return 0;
     chiplet_request_t r = { .kind = CHIPLET_KERNEL_ROM, .clk = vm->clk };
     r.kernel.proc = proc;
+    return vm_emit_chiplet(vm, &r);
+}
+
+/* A finished circuit evaluation of eval_circuit (chiplets/ace.h): rows
+ * ACE chiplet rows, the evaluation ev (a struct ace_eval_s). */
+static inline int vm_request_ace(vm_t *vm, const struct ace_eval_s *ev, uint64_t rows)
+{
+    vm->chiplets.ace_rows += rows;
+    if (!(vm->chiplets_wanted & (1u << CHIPLET_ACE)))
+        return 0;
+    chiplet_request_t r = { .kind = CHIPLET_ACE, .clk = vm->clk };
+    r.ace.eval = ev;
     return vm_emit_chiplet(vm, &r);
 }
 

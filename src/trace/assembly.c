@@ -23,7 +23,7 @@ int trace_plan_make(const mast_forest_t *f, uint64_t core_rows, const chiplet_co
     p->core_rows = core_rows;
     const uint64_t kernel_rows = kernel_rom_len(f, log->kernel.r, log->kernel.n);
     if (chiplets_layout_init(&p->chip, counts->hasher_rows, counts->bitwise_ops,
-                             counts->mem_accesses, 0, kernel_rows) != 0) {
+                             counts->mem_accesses, counts->ace_rows, kernel_rows) != 0) {
         snprintf(err, err_len, "the chiplets' rows do not fit 64 bits");
         return -1;
     }
@@ -123,6 +123,23 @@ int trace_plan_fill_hasher_bitwise(const trace_plan_t *p, const mast_forest_t *f
     if (bitwise_chiplet_fill(log->bitwise.r, 0, log->bitwise.n, cols, len,
                              p->chip.bitwise_start) != 0) {
         snprintf(err, err_len, "the bitwise rows do not fit the trace");
+        return -1;
+    }
+    /* The ACE rows: the evaluations one after another, in execution order. */
+    uint64_t row = p->chip.ace_start;
+    for (size_t i = 0; i < log->ace.n; i++) {
+        const uint64_t rows = ace_eval_rows(&log->ace.e[i]);
+        if (row + rows > p->chip.ace_start + p->chip.ace_rows ||
+            ace_eval_fill(&log->ace.e[i], cols, len, row) != 0) {
+            snprintf(err, err_len, "the ACE rows do not fit the trace");
+            return -1;
+        }
+        row += rows;
+    }
+    if (row != p->chip.ace_start + p->chip.ace_rows) {
+        snprintf(err, err_len, "%llu ACE rows recorded, %llu counted",
+                 (unsigned long long)(row - p->chip.ace_start),
+                 (unsigned long long)p->chip.ace_rows);
         return -1;
     }
     return 0;

@@ -47,7 +47,7 @@ size_t trace_plan_tasks(const trace_plan_t *p);
 int trace_plan_run_task(const trace_plan_t *p, const mast_forest_t *f, const chiplet_log_t *log,
                         size_t task, felt_t *cols, uint64_t len, char *err, size_t err_len);
 
-/* The hasher and bitwise rows of a log that keeps every request
+/* The hasher, bitwise and ACE rows of a log that keeps every request
  * (CHIPLET_LOG_ALL): what the sequential builder writes itself, and the
  * fragment builders write as they meet the requests. */
 int trace_plan_fill_hasher_bitwise(const trace_plan_t *p, const mast_forest_t *f,

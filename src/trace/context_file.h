@@ -12,7 +12,7 @@
 #include "trace/fragment.h"
 
 #define CONTEXT_FILE_MAGIC "FTFRAGS"   /* 8 bytes with its NUL */
-#define CONTEXT_FILE_VERSION 4u
+#define CONTEXT_FILE_VERSION 5u
 #define CONTEXT_HEADER_BYTES 64
 /* Limits a reader checks in the header before it reads anything else: a
  * program runs at most 2^29 cycles, so there are at most 2^29 fragments;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "exec/user_ops.h"
+#include "chiplets/ace.h"
 #include "chiplets/bitwise.h"
 #include "chiplets/hasher.h"
 #include "trace/assembly.h"
@@ -43,6 +44,8 @@
     X("the memory accesses", chiplets.mem_accesses, chiplets.mem_accesses, 8, 1, FIELD_COUNTER, 0) \
     X("the kernel-ROM accesses", chiplets.kernel_accesses, chiplets.kernel_accesses, 8, 1,     \
       FIELD_COUNTER, 0)                                                                       \
+    X("the ACE rows", chiplets.ace_rows, chiplets.ace_rows, 8, 1, FIELD_COUNTER, 0)            \
+    X("the precompile transcript", pc_transcript, pc_transcript, 8, 4, FIELD_FELT, 0)         \
     X("the last row's h", last_h, last_h, 8, 4, FIELD_FELT, 1)
 
 #define FIELD_ENTRY(name, cm, vmm, w, k, cls, end) \
@@ -551,6 +554,13 @@ static int chiplet_log_problem(const mast_forest_t *f, const fragment_set_t *set
                  (unsigned long long)c->mem_accesses, (unsigned long long)c->kernel_accesses);
         return -1;
     }
+    if (c->ace_rows > log->memory.n) {
+        /* every ACE row reads memory once (a READ word or an instruction) */
+        snprintf(err, err_len, "chiplet section: %zu memory accesses; the end state counts %llu "
+                 "ACE rows, more than one per access", log->memory.n,
+                 (unsigned long long)c->ace_rows);
+        return -1;
+    }
     uint64_t prev = 0;
     for (size_t i = 0; i < log->memory.n; i++) {
         const chiplet_request_t *r = &log->memory.r[i];
@@ -789,6 +799,20 @@ static int tile_chiplet(void *arg, const chiplet_request_t *r)
             vm_fail(ts->vm, XERR_CONTEXT, 0, 0, "syscall", "kernel-ROM access %llu (clk %llu) "
                     "differs from the chiplet section's", (unsigned long long)k,
                     (unsigned long long)r->clk);
+            return -1;
+        }
+        return 0;
+    }
+    case CHIPLET_ACE: {
+        /* The evaluation's rows follow those of the evaluations before it
+           (the context's ACE row count). */
+        const uint64_t rows = ace_eval_rows(r->ace.eval);
+        const uint64_t end = ts->vm->chiplets.ace_rows;
+        if (end < rows || end > l->ace_rows ||
+            ace_eval_fill(r->ace.eval, ts->cols, ts->len, l->ace_start + (end - rows)) != 0) {
+            vm_fail(ts->vm, XERR_CONTEXT, 0, 0, "eval_circuit", "ACE rows %llu.. lie outside the "
+                    "%llu ACE rows of the end state", (unsigned long long)(end - rows),
+                    (unsigned long long)l->ace_rows);
             return -1;
         }
         return 0;
@@ -1106,10 +1130,25 @@ static int build_trace(const mast_forest_t *f, const char *file, const fragment_
     }
     const uint64_t len = plan.len;
     /* A row adds at most 32 chiplet rows (8 hasher rows per batch or
-       permutation, 8 bitwise rows, a few memory accesses), and the range
-       checker's table is at most 2^16 + 2^5 rows; a larger claim is a
-       corrupted end state, refused before the trace is allocated. */
+       permutation, 8 bitwise rows, a few memory accesses), or, in a program
+       with MPVERIFY / MRUPDATE, 8 / 16 hasher rows per level of a path of
+       depth at most 64; the range checker's table is at most 2^16 + 2^5
+       rows; a larger claim is a corrupted end state, refused before the
+       trace is allocated. */
     const uint64_t rows = set->end.clk;
+    uint64_t per_row = 32;
+    for (uint32_t i = 0; i < f->n_ops; i++)
+        if (f->ops[i].opcode == OP_MRUPDATE)
+            per_row = 16 * 64;
+        else if (f->ops[i].opcode == OP_MPVERIFY && per_row < 8 * 64)
+            per_row = 8 * 64;
+    /* EVAL_CIRCUIT makes any number of memory rows and ACE rows in one
+       row, but one memory access per ACE row: the chiplet section's memory
+       accesses (bytes of the file) bound both. */
+    uint64_t circuit_rows = 0;
+    for (uint32_t i = 0; i < f->n_ops && !circuit_rows; i++)
+        if (f->ops[i].opcode == OP_EVAL_CIRCUIT)
+            circuit_rows = 2 * (uint64_t)set->log.memory.n;
     felt_t *cols = NULL;
     if (old.cols && old.len == len) {
         /* Every core cell is written below; the other columns must be 0. */
@@ -1120,7 +1159,7 @@ static int build_trace(const mast_forest_t *f, const char *file, const fragment_
         main_trace_free(&old);
     }
     if (!cols) {
-        if (len > TRACE_MAX_LEN || len / 2 > 32 * rows + 512 + plan.range_rows)
+        if (len > TRACE_MAX_LEN || len / 2 > per_row * rows + 512 + plan.range_rows + circuit_rows)
             snprintf(err, err_len, "end state (clk %llu): a trace of %llu rows is too long for "
                      "the program", (unsigned long long)rows, (unsigned long long)len);
         else if (!(cols = trace_cols_alloc(len)))

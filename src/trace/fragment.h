@@ -38,6 +38,7 @@ typedef struct {
     uint32_t n_ovf, base, buf_top; /* the overflow table's size, context base, buffer index */
     span_state_t span;
     chiplet_counts_t chiplets; /* chiplet requests so far */
+    word_t pc_transcript;      /* the precompile transcript state (log_precompile) */
     felt_t last_h[4];         /* end state only */
     /* Variable parts. */
     ovf_entry_t *ovf;         /* the overflow table's top n_kept entries, oldest first */
