@@ -97,8 +97,9 @@ static const char *const risky_ops[] = {
 };
 static const char *const crypto_ops[] = {
     "log_precompile", "horner_eval_base", "horner_eval_ext", "frie2f4", "eval_circuit",
-    "push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) "
-    "horner_eval_base", "push(4) push(1) push(2) eval_circuit",
+    ("push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) push(0) "
+     "horner_eval_base"),
+    "push(4) push(1) push(2) eval_circuit",
 };
 #define N_CRYPTO (sizeof crypto_ops / sizeof crypto_ops[0])
 #define N_SAFE (sizeof safe_ops / sizeof safe_ops[0])
